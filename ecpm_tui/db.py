@@ -37,8 +37,23 @@ BUSY_TIMEOUT_MS = 5000
 WRITE_ATTEMPTS = 5
 SQLITE_HEADER = b"SQLite format 3\x00"
 NETWORK_FILESYSTEMS = frozenset(
-    {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "afs", "ceph", "glusterfs",
-     "fuse.glusterfs", "lustre", "davfs", "fuse.s3fs", "fuse.rclone"}
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "fuse.sshfs",
+        "9p",
+        "afs",
+        "ceph",
+        "glusterfs",
+        "fuse.glusterfs",
+        "lustre",
+        "davfs",
+        "fuse.s3fs",
+        "fuse.rclone",
+    }
 )
 
 
@@ -149,8 +164,11 @@ def prepare_sqlite_file(path: Path, *, create: bool, shared_group: int | None = 
 
 def _is_locked(exc: BaseException) -> bool:
     msg = str(getattr(exc, "orig", exc)).lower()
-    return "database is locked" in msg or "database is busy" in msg or "deadlock" in msg or (
-        "could not serialize" in msg
+    return (
+        "database is locked" in msg
+        or "database is busy" in msg
+        or "deadlock" in msg
+        or ("could not serialize" in msg)
     )
 
 
@@ -301,7 +319,10 @@ def make_engine(target: DbTarget) -> Engine:
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     return create_engine(
-        target.url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+        target.url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
         connect_args={"connect_timeout": 10},
     )
 

@@ -1,0 +1,105 @@
+"""The Textual application shell: five screens as modes, global keys, palette, change polling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from ecpm_tui.errors import EcpmError
+from ecpm_tui.resources import css_path
+from ecpm_tui.screens.activity import ActivityScreen
+from ecpm_tui.screens.base import DataChanged
+from ecpm_tui.screens.board import BoardScreen
+from ecpm_tui.screens.help import HelpScreen
+from ecpm_tui.screens.palette import EcpmCommands
+from ecpm_tui.screens.pptf import PptfScreen
+from ecpm_tui.screens.projects import ProjectsScreen
+from ecpm_tui.screens.risks import RisksScreen
+from ecpm_tui.store import Store
+
+SCREENS_BY_KEY: tuple[tuple[str, str, str], ...] = (
+    ("1", "projects", "Projects"),
+    ("2", "board", "Board"),
+    ("3", "pptf", "PPTF"),
+    ("4", "risks", "Risks"),
+    ("5", "activity", "Activity"),
+)
+
+
+class EcpmApp(App[None]):
+    """ecpm: e-commerce project management in the terminal."""
+
+    TITLE = "ecpm"
+    CSS_PATH = css_path("app.tcss")
+    MODES: ClassVar = {
+        "projects": ProjectsScreen,
+        "board": BoardScreen,
+        "pptf": PptfScreen,
+        "risks": RisksScreen,
+        "activity": ActivityScreen,
+    }
+    DEFAULT_MODE = "projects"
+    COMMANDS = App.COMMANDS | {EcpmCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(key, f"app.switch_mode('{mode}')", label) for key, mode, label in SCREENS_BY_KEY),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("ctrl+p", "app.command_palette", "Commands", show=False),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    current_project_id: reactive[int | None] = reactive(None)
+    """The project the Board, PPTF and Risks screens are focused on."""
+
+    def __init__(self, store: Store, poll_interval: float = 1.0) -> None:
+        super().__init__()
+        self.store = store
+        self.poll_interval = poll_interval
+        self._token: int | None = None
+
+    def on_mount(self) -> None:
+        self.sub_title = self.store.db.display
+        if self.poll_interval > 0:
+            self.set_interval(self.poll_interval, self.poll_changes)
+
+    def action_help(self) -> None:
+        """Show every binding of the current screen."""
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            screen.dismiss()
+            return
+        self.push_screen(HelpScreen(screen.active_bindings, type(screen).__name__))
+
+    def open_project(self, project_id: int, mode: str = "board") -> None:
+        """Focus a project and switch to one of its screens."""
+        self.current_project_id = project_id
+        self.switch_mode(mode)
+
+    def data_changed(self) -> None:
+        """Tell the visible screen to reload (after this user's own write)."""
+        self.screen.post_message(DataChanged())
+
+    @work(thread=True, exclusive=True, group="poll")
+    def poll_changes(self) -> None:
+        """Notice other users' commits (PRAGMA data_version / change counter)."""
+        try:
+            token = self.store.db.change_token()
+        except EcpmError:
+            return
+        if self._token is not None and token != self._token:
+            self.call_from_thread(self.data_changed)
+        self._token = token
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for key, mode, label in SCREENS_BY_KEY:
+            yield SystemCommand(
+                f"Go to {label}",
+                f"Switch to the {label} screen (key {key})",
+                lambda mode=mode: self.switch_mode(mode),  # type: ignore[misc]
+            )

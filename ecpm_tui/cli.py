@@ -1,0 +1,326 @@
+"""Command line: ``ecpm`` starts the app; subcommands manage the database.
+
+Exit codes: 0 ok, 1 user error (one clear line on stderr, no traceback), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import grp
+import os
+import sqlite3
+import stat
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ecpm_tui import __version__
+from ecpm_tui.config import (
+    DbTarget,
+    resolve_database,
+    site_config_path,
+    user_config_path,
+)
+from ecpm_tui.errors import EcpmError, StorageError, ValidationError
+
+if TYPE_CHECKING:
+    from ecpm_tui.store import Store
+
+
+def _add_db(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        default=None if top else argparse.SUPPRESS,
+        help="database file or URL (postgresql+psycopg://...); overrides ECPM_DB and config",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and help)."""
+    parser = argparse.ArgumentParser(
+        prog="ecpm",
+        description="Run e-commerce projects: lifecycle board, PPTF interviews, risk matrix.",
+    )
+    parser.add_argument("--version", action="version", version=f"ecpm {__version__}")
+    _add_db(parser, top=True)
+    parser.add_argument("--no-mouse", action="store_true", help="start with mouse reporting off")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create the database and print where it is")
+    _add_db(p, top=False)
+    p.add_argument(
+        "--shared-group",
+        metavar="GROUP",
+        help="make a shared database: setgid 2770 folder and 0660 files for GROUP",
+    )
+
+    p = sub.add_parser("demo", help="add realistic demo data")
+    _add_db(p, top=False)
+    p.add_argument("--projects", type=int, default=5, metavar="N")
+    p.add_argument("--cards", type=int, default=120, metavar="N", help="cards per project")
+    p.add_argument("--risks", type=int, default=30, metavar="N", help="risks per project")
+    p.add_argument("--seed", type=int, default=7, metavar="N")
+
+    p = sub.add_parser("export", help="export projects")
+    _add_db(p, top=False)
+    p.add_argument("--project", metavar="KEY")
+    p.add_argument("--format", choices=("json",), default="json")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+
+    p = sub.add_parser("import", help="import an export file (all-or-nothing)")
+    _add_db(p, top=False)
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="validate only; change nothing")
+
+    p = sub.add_parser("backup", help="consistent copy of the database while others write")
+    _add_db(p, top=False)
+    p.add_argument("file", metavar="FILE")
+
+    p = sub.add_parser("doctor", help="check paths, permissions, schema and terminal")
+    _add_db(p, top=False)
+    return parser
+
+
+def _target(args: argparse.Namespace) -> DbTarget:
+    return resolve_database(getattr(args, "db", None))
+
+
+def _store(args: argparse.Namespace, *, create: bool = True) -> Store:
+    from ecpm_tui.db import open_database
+    from ecpm_tui.store import Store
+
+    return Store(open_database(_target(args), create=create))
+
+
+def _positive(value: int, name: str, high: int) -> None:
+    if not 0 <= value <= high:
+        raise ValidationError(f"--{name} must be between 0 and {high:,}.")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ecpm_tui.db import open_database
+
+    target = _target(args)
+    gid: int | None = None
+    if args.shared_group:
+        try:
+            gid = grp.getgrnam(args.shared_group).gr_gid
+        except KeyError as exc:
+            raise ValidationError(f"No such group: {args.shared_group}") from exc
+        path = target.sqlite_path
+        if path is None:
+            raise ValidationError("--shared-group only applies to a SQLite database file.")
+        if path.parent.exists():
+            try:
+                os.chown(path.parent, -1, gid)
+                os.chmod(path.parent, 0o2770)
+            except OSError as exc:
+                raise StorageError(
+                    f"Cannot share {path.parent} with {args.shared_group}: {exc.strerror}."
+                ) from exc
+    db = open_database(target, create=True, shared_group=gid)
+    db.close()
+    print(f"Database ready: {db.display} (chosen by {target.source})")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ecpm_tui.demo import generate
+
+    _positive(args.projects, "projects", 1000)
+    _positive(args.cards, "cards", 100_000)
+    _positive(args.risks, "risks", 10_000)
+    store = _store(args)
+    result = generate(
+        store, projects=args.projects, cards=args.cards, risks=args.risks, seed=args.seed
+    )
+    print(
+        f"Added {len(result.projects)} demo projects ({', '.join(result.projects)}): "
+        f"{result.cards} cards, {result.risks} risks, {result.assessments} PPTF interviews "
+        f"in {store.db.display}"
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ecpm_tui.exchange import export_json
+
+    text = export_json(_store(args, create=False), args.project)
+    if args.output:
+        out = Path(args.output)
+        tmp = out.with_name(f".{out.name}.tmp")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(out)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise ValidationError(f"Cannot write {out}: {exc.strerror}.") from exc
+        print(f"Exported to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from ecpm_tui.exchange import import_data, read_import_file
+
+    data = read_import_file(Path(args.file))
+    result = import_data(_store(args), data, dry_run=args.dry_run)
+    print(result.describe())
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    target = _target(args)
+    source = target.sqlite_path
+    if source is None:
+        raise ValidationError("backup copies a SQLite file; for PostgreSQL use pg_dump.")
+    if not source.exists():
+        raise ValidationError(f"No database at {source}.")
+    _store(args, create=False).db.close()  # refuses corrupt or too-new files first
+    dest = Path(args.file)
+    if dest.exists() and dest.resolve() == source.resolve():
+        raise ValidationError("The backup file must differ from the database file.")
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    try:
+        fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        os.close(fd)
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=10)
+        dst = sqlite3.connect(str(tmp))
+        try:
+            src.backup(dst)  # SQLite's online backup: a consistent snapshot despite writers
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+            src.close()
+        tmp.replace(dest)
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise StorageError(f"Backup to {dest} failed: {reason}.") from exc
+    print(f"Backed up {source} to {dest}")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from ecpm_tui.db import filesystem_type, open_database, schema_revisions
+
+    problems = 0
+
+    def line(label: str, value: str, ok: bool = True) -> None:
+        nonlocal problems
+        problems += 0 if ok else 1
+        print(f"{'ok ' if ok else 'BAD'} {label:<18} {value}")
+
+    print(f"ecpm {__version__}")
+    for label, path in (("user config", user_config_path()), ("site config", site_config_path())):
+        line(label, f"{path} ({'present' if path.exists() else 'absent'})")
+    target = _target(args)
+    line("database", f"{target.display()} (chosen by {target.source})")
+    path = target.sqlite_path
+    if path is not None:
+        fstype = filesystem_type(path.parent if path.parent.exists() else Path("/"))
+        from ecpm_tui.db import NETWORK_FILESYSTEMS
+
+        line("filesystem", fstype or "unknown", fstype not in NETWORK_FILESYSTEMS)
+        if path.exists():
+            st = path.stat()
+            mode = stat.S_IMODE(st.st_mode)
+            line(
+                "file mode",
+                f"{stat.filemode(st.st_mode)} ({mode:o})",
+                os.access(path, os.R_OK | os.W_OK),
+            )
+            dmode = path.parent.stat().st_mode
+            line(
+                "folder mode",
+                f"{stat.filemode(dmode)} ({stat.S_IMODE(dmode):o})",
+                os.access(path.parent, os.W_OK | os.X_OK),
+            )
+        else:
+            line("file", "does not exist yet (run 'ecpm init')", True)
+    if path is None or path.exists():
+        try:
+            db = open_database(target, create=False)
+        except EcpmError as exc:
+            line("open", exc.message, False)
+        else:
+            current, heads = schema_revisions(db.engine)
+            line(
+                "schema",
+                f"{', '.join(sorted(current)) or 'none'} (app head {', '.join(sorted(heads))})",
+                current == heads,
+            )
+            if db.is_sqlite:
+                with db.engine.connect() as conn:
+                    mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+                    check = conn.exec_driver_sql("PRAGMA quick_check").scalar()
+                line("journal mode", str(mode), str(mode).lower() == "wal")
+                line("integrity", str(check), check == "ok")
+            db.close()
+    term = os.environ.get("TERM", "")
+    line(
+        "terminal",
+        f"TERM={term or 'unset'} COLORTERM={os.environ.get('COLORTERM', 'unset')}",
+        bool(term) and term != "dumb",
+    )
+    size = os.get_terminal_size() if sys.stdout.isatty() else None
+    line(
+        "size",
+        f"{size.columns}x{size.lines}" if size else "not a terminal",
+        size is None or (size.columns >= 80 and size.lines >= 24),
+    )
+    enc = (sys.stdout.encoding or "").lower()
+    line("encoding", enc or "unknown", "utf" in enc)
+    if os.environ.get("TMUX"):
+        line("tmux", "inside tmux: set 'escape-time 10' for a snappy Esc")
+    print("All checks passed." if not problems else f"{problems} problem(s) found.")
+    return 0 if not problems else 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ecpm_tui.app import EcpmApp
+
+    store = _store(args)
+    app = EcpmApp(store)
+    app.run(mouse=not args.no_mouse)
+    store.db.close()
+    return int(app.return_code or 0)
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "export": cmd_export,
+    "import": cmd_import,
+    "backup": cmd_backup,
+    "doctor": cmd_doctor,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ecpm`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = COMMANDS.get(args.command or "", cmd_run)
+    try:
+        return handler(args)
+    except EcpmError as exc:
+        print(f"ecpm: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ecpm: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        with contextlib.suppress(OSError):
+            sys.stdout.close()
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

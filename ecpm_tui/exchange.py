@@ -1,0 +1,556 @@
+"""Export and import of whole projects as JSON: lossless, validated, all-or-nothing.
+
+Records reference each other by stable in-file references rather than database ids
+(project key, card number ``n``, risk ref, assessment number ``n``), so a file exported
+from one database imports into another and exports again identically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ecpm_tui import __version__, fields, lifecycle, pptf
+from ecpm_tui.errors import ValidationError
+from ecpm_tui.models import (
+    Answer,
+    Assessment,
+    AuditEvent,
+    Card,
+    GateCheck,
+    PhaseTransition,
+    Project,
+    Risk,
+    utcnow,
+)
+from ecpm_tui.store import Store, jsonable
+
+FORMAT = "ecpm-export"
+FORMAT_VERSION = 1
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+
+# version is a per-database lock counter, not content: a fresh import starts it at 1.
+TRACKED = ("created_at", "created_by", "updated_at", "updated_by")
+PROJECT_FIELDS = (*fields.PROJECT, "risk_seq", *TRACKED)
+CARD_FIELDS = (*fields.CARD, "rank", *TRACKED)
+RISK_FIELDS = ("ref", *fields.RISK, *TRACKED)
+GATE_FIELDS = (
+    "phase",
+    "criterion_key",
+    "text",
+    "position",
+    "done",
+    "done_by",
+    "done_at",
+    "note",
+    *TRACKED,
+)
+TRANSITION_FIELDS = ("from_phase", "to_phase", "by", "at", "decision", "reason", "unmet_criteria")
+ASSESSMENT_FIELDS = (
+    "phase",
+    "department",
+    "interviewer",
+    "language",
+    "status",
+    "started_at",
+    "completed_at",
+    *TRACKED,
+)
+ANSWER_FIELDS = ("question_key", "rating", "na", "unknown", "note", "action", *TRACKED)
+EVENT_FIELDS = ("at", "user", "entity", "action", "summary", "changes")
+
+
+class _DryRun(Exception):
+    """Raised inside the import transaction to roll back a dry run."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import added (or would add, on a dry run)."""
+
+    projects: list[str]
+    cards: int
+    risks: int
+    assessments: int
+    dry_run: bool
+
+    def describe(self) -> str:
+        """One line for the terminal."""
+        verb = "Would import" if self.dry_run else "Imported"
+        keys = ", ".join(self.projects) or "nothing"
+        return (
+            f"{verb} {len(self.projects)} project(s) ({keys}): {self.cards} cards, "
+            f"{self.risks} risks, {self.assessments} interviews."
+        )
+
+
+def _row(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: jsonable(getattr(obj, name)) for name in names}
+
+
+def export_data(
+    store: Store, project_key: str | None = None, include_archived: bool = True
+) -> dict[str, Any]:
+    """Everything about one project (or all) as a JSON-ready dict."""
+
+    def run(s: Session) -> dict[str, Any]:
+        q = select(Project).order_by(Project.key)
+        if project_key:
+            q = q.where(Project.key == project_key.strip().upper())
+        elif not include_archived:
+            q = q.where(Project.archived == False)  # noqa: E712
+        projects = list(s.execute(q).scalars())
+        if project_key and not projects:
+            raise ValidationError(f"No project with key {project_key.strip().upper()!r}.")
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "app_version": __version__,
+            "exported_at": utcnow().isoformat(),
+            "projects": [_export_project(s, p) for p in projects],
+        }
+
+    return store.db.read(run)
+
+
+def _export_project(s: Session, p: Project) -> dict[str, Any]:
+    def rows(model: Any, *order: Any) -> list[Any]:
+        return list(
+            s.execute(select(model).where(model.project_id == p.id).order_by(*order)).scalars()
+        )
+
+    cards = rows(Card, Card.phase, Card.rank, Card.id)
+    card_n = {c.id: n for n, c in enumerate(cards, 1)}
+    risks = rows(Risk, Risk.ref)
+    risk_ref = {r.id: r.ref for r in risks}
+    assessments = rows(Assessment, Assessment.started_at, Assessment.id)
+    assess_n = {a.id: n for n, a in enumerate(assessments, 1)}
+    answers: dict[int, list[Answer]] = {a.id: [] for a in assessments}
+    if assessments:
+        for ans in s.execute(
+            select(Answer)
+            .where(Answer.assessment_id.in_(list(answers)))  # type: ignore[attr-defined]
+            .order_by(Answer.question_key)
+        ).scalars():
+            answers[ans.assessment_id].append(ans)
+    gate_refs = {}
+    gates = rows(GateCheck, GateCheck.phase, GateCheck.position, GateCheck.id)
+    for g in gates:
+        gate_refs[g.id] = f"{g.phase}/{g.criterion_key}"
+    local = {
+        "project": {p.id: p.key},
+        "card": card_n,
+        "risk": risk_ref,
+        "assessment": assess_n,
+        "gate": gate_refs,
+    }
+    events = list(
+        s.execute(
+            select(AuditEvent).where(AuditEvent.project_id == p.id).order_by(AuditEvent.id)
+        ).scalars()
+    )
+    return {
+        **_row(p, PROJECT_FIELDS),
+        "cards": [{"n": card_n[c.id], **_row(c, CARD_FIELDS)} for c in cards],
+        "gate_checks": [_row(g, GATE_FIELDS) for g in gates],
+        "transitions": [
+            _row(t, TRANSITION_FIELDS) for t in rows(PhaseTransition, PhaseTransition.id)
+        ],
+        "risks": [_row(r, RISK_FIELDS) for r in risks],
+        "assessments": [
+            {
+                "n": assess_n[a.id],
+                "milestone_card": card_n.get(a.milestone_card_id) if a.milestone_card_id else None,
+                **_row(a, ASSESSMENT_FIELDS),
+                "answers": [
+                    {
+                        **_row(x, ANSWER_FIELDS),
+                        "created_card": card_n.get(x.created_card_id)
+                        if x.created_card_id
+                        else None,
+                        "created_risk": risk_ref.get(x.created_risk_id)
+                        if x.created_risk_id
+                        else None,
+                    }
+                    for x in answers[a.id]
+                ],
+            }
+            for a in assessments
+        ],
+        "events": [
+            {
+                **_row(e, EVENT_FIELDS),
+                "entity_ref": local.get(e.entity, {}).get(e.entity_id) if e.entity_id else None,
+            }
+            for e in events
+        ],
+    }
+
+
+def export_json(store: Store, project_key: str | None = None) -> str:
+    """The export as pretty JSON text."""
+    return (
+        json.dumps(export_data(store, project_key), ensure_ascii=False, indent=2, sort_keys=False)
+        + "\n"
+    )
+
+
+# -- import -------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Strict access to one record of an import file, naming the place of every error."""
+
+    def __init__(self, data: Any, where: str) -> None:
+        if not isinstance(data, Mapping):
+            raise ValidationError(f"{where}: expected an object.")
+        self.data = data
+        self.where = where
+
+    def fail(self, message: str) -> ValidationError:
+        return ValidationError(f"{self.where}: {message}")
+
+    def get(self, name: str, default: Any = ...) -> Any:
+        if name not in self.data:
+            if default is ...:
+                raise self.fail(f"missing field {name!r}.")
+            return default
+        return self.data[name]
+
+    def list(self, name: str) -> list[Any]:
+        value = self.get(name, [])
+        if not isinstance(value, list):
+            raise self.fail(f"{name!r} must be a list.")
+        return value
+
+    def text(self, name: str, max_len: int = fields.LONG, default: Any = ...) -> str:
+        value = self.get(name, default)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise self.fail(f"{name!r} must be text.")
+        try:
+            return fields._str(max_len, multiline=True)(value, name)
+        except ValidationError as exc:
+            raise self.fail(exc.message) from exc
+
+    def when(self, name: str, optional: bool = False) -> datetime | None:
+        value = self.get(name, None if optional else ...)
+        if value is None and optional:
+            return None
+        try:
+            parsed = datetime.fromisoformat(str(value))
+        except ValueError as exc:
+            raise self.fail(f"{name!r} is not a date-time.") from exc
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+    def int(
+        self, name: str, low: int = 0, high: int = 2**31 - 1, optional: bool = False
+    ) -> int | None:
+        value = self.get(name, None if optional else ...)
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.fail(f"{name!r} must be a whole number from {low} to {high}.")
+        return value
+
+    def flag(self, name: str) -> bool:
+        value = self.get(name, False)
+        if not isinstance(value, bool):
+            raise self.fail(f"{name!r} must be true or false.")
+        return value
+
+    def phase(self, name: str, optional: bool = False) -> str | None:
+        value = self.get(name, None if optional else ...)
+        if value is None and optional:
+            return None
+        try:
+            return lifecycle.parse_phase(str(value)).value
+        except ValidationError as exc:
+            raise self.fail(f"{name!r} is not a phase.") from exc
+
+    def tracked(self) -> dict[str, Any]:
+        return {
+            "created_at": self.when("created_at"),
+            "created_by": self.text("created_by", 64),
+            "updated_at": self.when("updated_at"),
+            "updated_by": self.text("updated_by", 64),
+        }
+
+    def entity(self, specs: Mapping[str, fields.Spec]) -> dict[str, Any]:
+        raw = {k: self.data[k] for k in specs if k in self.data}
+        try:
+            return fields.coerce(specs, raw, partial=False)
+        except ValidationError as exc:
+            raise self.fail(exc.message) from exc
+
+
+def parse_import(text: str) -> dict[str, Any]:
+    """Decode an import file's JSON and check its envelope."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"Not a valid ecpm export: JSON error at line {exc.lineno}: {exc.msg}."
+        ) from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValidationError('Not an ecpm export file (missing "format": "ecpm-export").')
+    if data.get("format_version") != FORMAT_VERSION:
+        raise ValidationError(
+            f"Unsupported export format version {data.get('format_version')!r} "
+            f"(this ecpm reads version {FORMAT_VERSION})."
+        )
+    if not isinstance(data.get("projects"), list):
+        raise ValidationError("The export has no list of projects.")
+    return data
+
+
+def read_import_file(path: Path) -> dict[str, Any]:
+    """Read and decode an import file with a clear error for every failure."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            raise ValidationError(f"{path} is too large to import ({size:,} bytes).")
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ValidationError(f"No such file: {path}") from exc
+    except IsADirectoryError as exc:
+        raise ValidationError(f"{path} is a folder, not an export file.") from exc
+    except PermissionError as exc:
+        raise ValidationError(f"Cannot read {path}: permission denied.") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"{path} is not UTF-8 text (byte {exc.start}).") from exc
+    return parse_import(text)
+
+
+def import_data(store: Store, data: Mapping[str, Any], dry_run: bool = False) -> ImportResult:
+    """Add every project of an export in one transaction; any error changes nothing."""
+    bank = store.bank
+    projects = data.get("projects")
+    if not isinstance(projects, list):
+        raise ValidationError("The export has no list of projects.")
+    counts = {"cards": 0, "risks": 0, "assessments": 0}
+    keys: list[str] = []
+
+    def run(s: Session) -> None:
+        for i, raw in enumerate(projects, 1):
+            keys.append(_import_project(s, store, bank, _Reader(raw, f"project #{i}"), counts))
+        if len(set(keys)) != len(keys):
+            raise ValidationError("The file holds the same project key twice.")
+        if dry_run:
+            raise _DryRun
+        store._audit(
+            s, "import", None, None, "import", f"Imported {len(keys)} project(s): {', '.join(keys)}"
+        )
+
+    with contextlib.suppress(_DryRun):
+        store._write(run)
+    return ImportResult(keys, counts["cards"], counts["risks"], counts["assessments"], dry_run)
+
+
+def _import_project(
+    s: Session, store: Store, bank: pptf.QuestionBank, r: _Reader, counts: dict[str, int]
+) -> str:
+    values = r.entity({k: v for k, v in fields.PROJECT.items()})
+    key = values["key"]
+    r.where = f"project {key}"
+    if s.execute(select(Project.id).where(Project.key == key)).first() is not None:
+        raise r.fail("a project with this key already exists in the database.")
+    project = Project(**values, risk_seq=r.int("risk_seq"), **r.tracked())
+    s.add(project)
+    s.flush()
+    pid = project.id
+    assert pid is not None
+
+    card_ids: dict[int, int] = {}
+    for j, raw in enumerate(r.list("cards"), 1):
+        c = _Reader(raw, f"project {key} card #{j}")
+        n = c.int("n", 1)
+        assert n is not None
+        if n in card_ids:
+            raise c.fail(f"card number {n} appears twice.")
+        card = Card(
+            project_id=pid, **c.entity(fields.CARD), rank=c.int("rank", -(2**31)), **c.tracked()
+        )
+        s.add(card)
+        s.flush()
+        assert card.id is not None
+        card_ids[n] = card.id
+    counts["cards"] += len(card_ids)
+
+    gate_ids: dict[str, int] = {}
+    for j, raw in enumerate(r.list("gate_checks"), 1):
+        g = _Reader(raw, f"project {key} gate check #{j}")
+        phase = g.phase("phase")
+        crit = g.text("criterion_key", 60)
+        if not crit:
+            raise g.fail("'criterion_key' is empty.")
+        check = GateCheck(
+            project_id=pid,
+            phase=phase,
+            criterion_key=crit,
+            text=g.text("text", 2000),
+            position=g.int("position"),
+            done=g.flag("done"),
+            done_by=g.text("done_by", 64, None) or None,
+            done_at=g.when("done_at", True),
+            note=g.text("note", default=""),
+            **g.tracked(),
+        )
+        s.add(check)
+        s.flush()
+        assert check.id is not None
+        gate_ids[f"{phase}/{crit}"] = check.id
+
+    for j, raw in enumerate(r.list("transitions"), 1):
+        t = _Reader(raw, f"project {key} transition #{j}")
+        decision = t.text("decision", 20)
+        if decision not in {d.value for d in lifecycle.Decision}:
+            raise t.fail(f"unknown decision {decision!r}.")
+        unmet = t.text("unmet_criteria", default="[]") or "[]"
+        try:
+            json.loads(unmet)
+        except json.JSONDecodeError as exc:
+            raise t.fail("'unmet_criteria' is not a JSON list.") from exc
+        s.add(
+            PhaseTransition(
+                project_id=pid,
+                from_phase=t.phase("from_phase"),
+                to_phase=t.phase("to_phase"),
+                by=t.text("by", 64),
+                at=t.when("at"),
+                decision=decision,
+                reason=t.text("reason", default=""),
+                unmet_criteria=unmet,
+            )
+        )
+
+    risk_ids: dict[str, int] = {}
+    for j, raw in enumerate(r.list("risks"), 1):
+        k = _Reader(raw, f"project {key} risk #{j}")
+        ref = k.text("ref", 12)
+        if not ref or ref in risk_ids:
+            raise k.fail(f"risk ref {ref!r} is empty or appears twice.")
+        values = k.entity(fields.RISK)
+        Store._validate_risk(values)
+        item = Risk(project_id=pid, ref=ref, **values, **k.tracked())
+        s.add(item)
+        s.flush()
+        assert item.id is not None
+        risk_ids[ref] = item.id
+    counts["risks"] += len(risk_ids)
+
+    assess_ids: dict[int, int] = {}
+    for j, raw in enumerate(r.list("assessments"), 1):
+        a = _Reader(raw, f"project {key} interview #{j}")
+        n = a.int("n", 1)
+        assert n is not None
+        milestone = a.get("milestone_card", None)
+        if milestone is not None and milestone not in card_ids:
+            raise a.fail(f"milestone card {milestone!r} is not in the file.")
+        status = a.text("status", 12)
+        if status not in ("in_progress", "completed"):
+            raise a.fail(f"unknown status {status!r}.")
+        lang = a.text("language", 5)
+        if lang not in ("en", "es"):
+            raise a.fail(f"unknown language {lang!r}.")
+        dept = a.text("department", 100)
+        if not dept:
+            raise a.fail("'department' is empty.")
+        assessment = Assessment(
+            project_id=pid,
+            phase=a.phase("phase", optional=True),
+            milestone_card_id=card_ids.get(milestone) if milestone is not None else None,
+            department=dept,
+            interviewer=a.text("interviewer", 64),
+            language=lang,
+            status=status,
+            started_at=a.when("started_at"),
+            completed_at=a.when("completed_at", True),
+            **a.tracked(),
+        )
+        s.add(assessment)
+        s.flush()
+        assert assessment.id is not None
+        if n in assess_ids:
+            raise a.fail(f"interview number {n} appears twice.")
+        assess_ids[n] = assessment.id
+        seen: set[str] = set()
+        for m, raw_answer in enumerate(a.list("answers"), 1):
+            x = _Reader(raw_answer, f"project {key} interview #{j} answer #{m}")
+            qkey = x.text("question_key", 20)
+            try:
+                bank.get(qkey)
+            except ValidationError as exc:
+                raise x.fail(f"unknown question {qkey!r}.") from exc
+            if qkey in seen:
+                raise x.fail(f"question {qkey} answered twice.")
+            seen.add(qkey)
+            rating = x.int("rating", 0, 3, optional=True)
+            na, unknown = x.flag("na"), x.flag("unknown")
+            try:
+                pptf.validate_answer(rating, na, unknown)
+            except ValidationError as exc:
+                raise x.fail(exc.message) from exc
+            cc, cr = x.get("created_card", None), x.get("created_risk", None)
+            if cc is not None and cc not in card_ids:
+                raise x.fail(f"created card {cc!r} is not in the file.")
+            if cr is not None and cr not in risk_ids:
+                raise x.fail(f"created risk {cr!r} is not in the file.")
+            s.add(
+                Answer(
+                    assessment_id=assessment.id,
+                    question_key=qkey,
+                    rating=rating,
+                    na=na,
+                    unknown=unknown,
+                    note=x.text("note", default=""),
+                    action=x.text("action", default=""),
+                    created_card_id=card_ids.get(cc) if cc is not None else None,
+                    created_risk_id=risk_ids.get(cr) if cr is not None else None,
+                    **x.tracked(),
+                )
+            )
+    counts["assessments"] += len(assess_ids)
+
+    local: dict[str, Mapping[Any, int]] = {
+        "project": {key: pid},
+        "card": card_ids,
+        "risk": risk_ids,
+        "assessment": assess_ids,
+        "gate": gate_ids,
+    }
+    for j, raw in enumerate(r.list("events"), 1):
+        e = _Reader(raw, f"project {key} event #{j}")
+        entity = e.text("entity", 20)
+        ref = e.get("entity_ref", None)
+        changes = e.text("changes", default="{}") or "{}"
+        try:
+            if not isinstance(json.loads(changes), dict):
+                raise ValueError
+        except ValueError as exc:
+            raise e.fail("'changes' is not a JSON object.") from exc
+        s.add(
+            AuditEvent(
+                at=e.when("at"),
+                user=e.text("user", 64),
+                entity=entity,
+                entity_id=local.get(entity, {}).get(ref) if ref is not None else None,
+                project_id=pid,
+                action=e.text("action", 30),
+                summary=e.text("summary", 2000),
+                changes=changes,
+            )
+        )
+    s.flush()
+    return str(key)

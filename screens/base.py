@@ -1,0 +1,105 @@
+"""Shared plumbing for ecpm screens: data loading in thread workers and safe cells."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from ecpm_tui.text import clean
+from rich.text import Text
+from textual import work
+from textual.message import Message
+from textual.screen import Screen
+
+from ecpm_tui.errors import EcpmError
+
+if TYPE_CHECKING:
+    from ecpm_tui.app import EcpmApp
+    from ecpm_tui.store import Store
+
+T = TypeVar("T")
+
+
+def cell(value: object, max_len: int | None = 80, style: str = "") -> Text:
+    """A literal table cell: control characters stripped, never parsed as markup."""
+    return Text(" ".join(clean(value, max_len).split()), style=style, no_wrap=True)
+
+
+class DataChanged(Message):
+    """Someone (this user or another) committed a change to the database."""
+
+
+class EcpmScreen(Screen[None]):
+    """A main screen: loads its data off the UI thread and reloads on changes."""
+
+    @property
+    def ecpm(self) -> EcpmApp:
+        return cast("EcpmApp", self.app)
+
+    @property
+    def store(self) -> Store:
+        return self.ecpm.store
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def on_data_changed(self, _message: DataChanged) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Fetch fresh data in a worker and show it when it arrives."""
+        self._load()
+
+    def fetch(self) -> Any:
+        """Read what the screen shows (runs in a thread; store calls only)."""
+        return None
+
+    def show(self, data: Any) -> None:
+        """Put freshly fetched data on screen (runs on the UI thread)."""
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load(self) -> None:
+        try:
+            data = self.fetch()
+        except EcpmError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
+            return
+        self.app.call_from_thread(self.show, data)
+
+    def perform(
+        self,
+        action: Callable[[], T],
+        done: Callable[[T], None] | None = None,
+        failed: Callable[[EcpmError], bool] | None = None,
+    ) -> None:
+        """Run one store action in a worker, then reload; errors become notifications.
+
+        *failed* may handle an error itself (return True) instead of the default notice.
+        """
+        self._perform(action, done, failed)
+
+    @work(thread=True, group="write")
+    def _perform(
+        self,
+        action: Callable[[], Any],
+        done: Callable[[Any], None] | None,
+        failed: Callable[[EcpmError], bool] | None,
+    ) -> None:
+        try:
+            result = action()
+        except EcpmError as exc:
+
+            def report(error: EcpmError = exc) -> None:
+                if failed is None or not failed(error):
+                    self.notify(error.message, severity="error", timeout=8)
+                self.reload()
+
+            self.app.call_from_thread(report)
+            return
+
+        def finish() -> None:
+            if done is not None:
+                done(result)
+            self.ecpm.data_changed()
+
+        self.app.call_from_thread(finish)

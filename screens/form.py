@@ -1,0 +1,192 @@
+"""A generic record form: validates through the store on save, shows messages next to
+fields, and resolves save conflicts by showing both versions (reload or re-apply)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from ecpm_tui.text import clean, safe
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from ecpm_tui.errors import Conflict, EcpmError, ValidationError
+from ecpm_tui.resources import css_path
+from ecpm_tui.store import jsonable
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """One form field: ``kind`` is input, select or text (multi-line)."""
+
+    name: str
+    label: str
+    kind: str = "input"
+    options: Sequence[tuple[str, str]] = ()
+    placeholder: str = ""
+
+
+def as_form_value(value: Any) -> str:
+    """A stored value as the text a form field shows."""
+    if value is None:
+        return ""
+    return str(jsonable(value))
+
+
+class FormScreen(ModalScreen[T | None], Generic[T]):
+    """Edit a record; ctrl+s saves, Esc or ctrl+q cancels."""
+
+    CSS_PATH = css_path("form.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+q", "cancel", "Cancel", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[FieldDef],
+        values: Mapping[str, Any],
+        save: Callable[[dict[str, str], int | None], T],
+        version: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = list(fields)
+        self.initial = {f.name: as_form_value(values.get(f.name)) for f in self.fields}
+        self.save_fn = save
+        self.version = version
+        self.conflict: Any = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-box"):
+            yield Static(safe(self.title_text), id="form-title")
+            with VerticalScroll(id="form-fields"):
+                for f in self.fields:
+                    yield Label(f.label, classes="field-label")
+                    value = self.initial.get(f.name, "")
+                    if f.kind == "select":
+                        yield Select(
+                            list(f.options),
+                            value=value if value in {v for _, v in f.options} else Select.NULL,
+                            id=f"field-{f.name}",
+                            allow_blank=True,
+                        )
+                    elif f.kind == "text":
+                        yield TextArea(value, id=f"field-{f.name}", classes="field-text")
+                    else:
+                        yield Input(value, placeholder=f.placeholder, id=f"field-{f.name}")
+                    yield Static("", id=f"error-{f.name}", classes="field-error")
+            yield Static("", id="form-message")
+            with Horizontal(id="conflict-buttons", classes="hidden"):
+                yield Button("Reload theirs", id="reload")
+                yield Button("Re-apply mine", id="reapply", variant="warning")
+            with Horizontal(id="form-buttons"):
+                yield Button("Save (ctrl+s)", id="save", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def values(self) -> dict[str, str]:
+        """The current text of every field."""
+        out: dict[str, str] = {}
+        for f in self.fields:
+            widget = self.query_one(f"#field-{f.name}")
+            if isinstance(widget, Select):
+                out[f.name] = "" if widget.value is Select.NULL else str(widget.value)
+            elif isinstance(widget, TextArea):
+                out[f.name] = widget.text
+            elif isinstance(widget, Input):
+                out[f.name] = widget.value
+        return out
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        """Fill the fields (used on reload after a conflict)."""
+        for f in self.fields:
+            value = as_form_value(values.get(f.name))
+            widget = self.query_one(f"#field-{f.name}")
+            if isinstance(widget, Select):
+                widget.value = value if value in {v for _, v in f.options} else Select.NULL
+            elif isinstance(widget, TextArea):
+                widget.text = value
+            elif isinstance(widget, Input):
+                widget.value = value
+
+    def show_errors(self, errors: Mapping[str, str], message: str = "") -> None:
+        """Show a message under each field named in *errors*; clear the others."""
+        for f in self.fields:
+            self.query_one(f"#error-{f.name}", Static).update(safe(errors.get(f.name, "")))
+        unknown = {k: v for k, v in errors.items() if k not in {f.name for f in self.fields}}
+        extra = "; ".join(f"{k}: {v}" for k, v in unknown.items())
+        self.query_one("#form-message", Static).update(safe(extra or message))
+        first = next((f.name for f in self.fields if f.name in errors), None)
+        if first:
+            self.query_one(f"#field-{first}").focus()
+
+    def action_save(self) -> None:
+        self.query_one("#form-message", Static).update("Saving...")
+        self._save(self.values(), self.version)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#reload")
+    def _reload(self) -> None:
+        if self.conflict is not None:
+            self.set_values({f.name: getattr(self.conflict, f.name, "") for f in self.fields})
+            self.version = getattr(self.conflict, "version", self.version)
+        self._end_conflict("Reloaded the saved version; your edits were replaced.")
+
+    @on(Button.Pressed, "#reapply")
+    def _reapply(self) -> None:
+        if self.conflict is not None:
+            self.version = getattr(self.conflict, "version", self.version)
+        self._end_conflict("")
+        self.action_save()
+
+    def _end_conflict(self, message: str) -> None:
+        self.conflict = None
+        self.query_one("#conflict-buttons").add_class("hidden")
+        self.query_one("#form-message", Static).update(safe(message))
+
+    @work(thread=True, exclusive=True, group="form-save")
+    def _save(self, values: dict[str, str], version: int | None) -> None:
+        try:
+            result = self.save_fn(values, version)
+        except ValidationError as exc:
+            self.app.call_from_thread(self.show_errors, exc.errors, exc.message)
+            return
+        except Conflict as exc:
+            self.app.call_from_thread(self._show_conflict, exc, values)
+            return
+        except EcpmError as exc:
+            self.app.call_from_thread(self.show_errors, {}, exc.message)
+            return
+        self.app.call_from_thread(self.dismiss, result)
+
+    def _show_conflict(self, exc: Conflict, mine: Mapping[str, str]) -> None:
+        self.conflict = exc.current
+        lines = [exc.message]
+        if exc.current is not None:
+            for f in self.fields:
+                theirs = as_form_value(getattr(exc.current, f.name, ""))
+                if clean(theirs).strip() != clean(mine.get(f.name, "")).strip():
+                    lines.append(
+                        f"{f.label}: theirs {theirs[:60]!r} / yours {mine.get(f.name, '')[:60]!r}"
+                    )
+        self.query_one("#form-message", Static).update(safe("\n".join(lines)))
+        self.query_one("#conflict-buttons").remove_class("hidden")
