@@ -228,6 +228,8 @@ class Database:
                             session.exec(text("UPDATE ecpm_changes SET seq = seq + 1 WHERE id = 1"))  # type: ignore[call-overload]
                         session.commit()
                     else:
+                        # Detach first: a rollback would expire what the caller gets back.
+                        session.expunge_all()
                         session.rollback()
                 except BaseException:
                     session.rollback()

@@ -1171,22 +1171,26 @@ class Store:
 
         def run(s: Session) -> Answer:
             a = self._get(s, Assessment, assessment_id, "Interview")
+            new = {
+                "rating": rating,
+                "na": na,
+                "unknown": unknown,
+                "note": clean_note,
+                "action": clean_action,
+            }
             # Atomic upsert: two people saving the first answer to a question never collide.
-            s.exec(
+            inserted = s.exec(  # type: ignore[call-overload]
                 dialect.insert(Answer)
-                .values(  # type: ignore[call-overload]
+                .values(
                     assessment_id=assessment_id,
                     question_key=question_key,
-                    rating=None,
-                    na=False,
-                    unknown=False,
-                    note="",
-                    action="",
                     version=1,
+                    **new,
                     **self._stamp(),
                 )
                 .on_conflict_do_nothing(index_elements=["assessment_id", "question_key"])
-            )
+                .returning(Answer.id)  # type: ignore[arg-type]
+            ).first() is not None
             ans = (
                 s.exec(
                     select(Answer)
@@ -1199,18 +1203,14 @@ class Store:
                 .scalars()
                 .one()
             )
-            new = {
-                "rating": rating,
-                "na": na,
-                "unknown": unknown,
-                "note": clean_note,
-                "action": clean_action,
-            }
-            changes = _changes(ans, new)
-            if changes:
+            changes = (
+                {k: [None, jsonable(v)] for k, v in new.items()} if inserted else _changes(ans, new)
+            )
+            if changes and not inserted:
                 for k, v in new.items():
                     setattr(ans, k, v)
                 self._touch(ans)
+            if changes:
                 self._audit(
                     s,
                     "answer",
