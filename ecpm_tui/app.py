@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import ClassVar
 
 from textual import work
@@ -101,5 +102,5 @@ class EcpmApp(App[None]):
             yield SystemCommand(
                 f"Go to {label}",
                 f"Switch to the {label} screen (key {key})",
-                lambda mode=mode: self.switch_mode(mode),  # type: ignore[misc]
+                partial(self.switch_mode, mode),
             )

@@ -218,8 +218,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         print(f"{'ok ' if ok else 'BAD'} {label:<18} {value}")
 
     print(f"ecpm {__version__}")
-    for label, path in (("user config", user_config_path()), ("site config", site_config_path())):
-        line(label, f"{path} ({'present' if path.exists() else 'absent'})")
+    for label, config in (("user config", user_config_path()), ("site config", site_config_path())):
+        line(label, f"{config} ({'present' if config.exists() else 'absent'})")
     target = _target(args)
     line("database", f"{target.display()} (chosen by {target.source})")
     path = target.sqlite_path
@@ -258,9 +258,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             )
             if db.is_sqlite:
                 with db.engine.connect() as conn:
-                    mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+                    journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
                     check = conn.exec_driver_sql("PRAGMA quick_check").scalar()
-                line("journal mode", str(mode), str(mode).lower() == "wal")
+                line("journal mode", str(journal), str(journal).lower() == "wal")
                 line("integrity", str(check), check == "ok")
             db.close()
     term = os.environ.get("TERM", "")

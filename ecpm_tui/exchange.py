@@ -137,7 +137,7 @@ def _export_project(s: Session, p: Project) -> dict[str, Any]:
     if assessments:
         for ans in s.execute(
             select(Answer)
-            .where(Answer.assessment_id.in_(list(answers)))  # type: ignore[attr-defined]
+            .where(Answer.assessment_id.in_(list(answers)))
             .order_by(Answer.question_key)
         ).scalars():
             answers[ans.assessment_id].append(ans)

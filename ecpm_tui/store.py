@@ -193,9 +193,7 @@ class Store:
     ) -> M:
         if lock:
             obj = (
-                session.exec(  # type: ignore[call-overload]
-                    select(model).where(model.id == ident).with_for_update()  # type: ignore[attr-defined]
-                )
+                session.exec(select(model).where(model.id == ident).with_for_update())
                 .scalars()
                 .first()
             )
@@ -208,17 +206,17 @@ class Store:
     def _check_version(
         self, session: Session, obj: SQLModel, expected: int | None, label: str
     ) -> None:
-        if expected is not None and obj.version != expected:  # type: ignore[attr-defined]
+        if expected is not None and obj.version != expected:
             session.expunge(obj)
             raise Conflict(
-                f"{label} was changed by {obj.updated_by or 'someone'} since you opened it "  # type: ignore[attr-defined]
-                f"(version {expected} -> {obj.version}); nothing was overwritten.",  # type: ignore[attr-defined]
+                f"{label} was changed by {obj.updated_by or 'someone'} since you opened it "
+                f"(version {expected} -> {obj.version}); nothing was overwritten.",
                 current=obj,
             )
 
     def _touch(self, obj: SQLModel) -> None:
-        obj.updated_at = utcnow()  # type: ignore[attr-defined]
-        obj.updated_by = self.user  # type: ignore[attr-defined]
+        obj.updated_at = utcnow()
+        obj.updated_by = self.user
 
     def _stamp(self) -> dict[str, Any]:
         now = utcnow()
@@ -238,7 +236,7 @@ class Store:
             q = select(Project).order_by(Project.key)
             if not include_archived:
                 q = q.where(Project.archived == False)  # noqa: E712
-            return list(s.exec(q).scalars())  # type: ignore[call-overload]
+            return list(s.exec(q).scalars())
 
         return self.db.read(run)
 
@@ -252,7 +250,7 @@ class Store:
         def run(s: Session) -> Project:
             obj = (
                 s.exec(select(Project).where(Project.key == key.strip().upper())).scalars().first()
-            )  # type: ignore[call-overload]
+            )
             if obj is None:
                 raise NotFound(f"No project with key {key.strip().upper()!r}.")
             return obj
@@ -265,7 +263,7 @@ class Store:
         self._check_dates(data.get("start_date"), data.get("target_date"))
 
         def run(s: Session) -> Project:
-            exists = s.exec(select(Project.id).where(Project.key == data["key"])).first()  # type: ignore[call-overload]
+            exists = s.exec(select(Project.id).where(Project.key == data["key"])).first()
             if exists is not None:
                 raise ValidationError.from_fields(
                     {"key": f"{data['key']} is already used by another project"}
@@ -325,7 +323,7 @@ class Store:
                 data.get("target_date", project.target_date),
             )
             if "key" in data and data["key"] != project.key:
-                taken = s.exec(select(Project.id).where(Project.key == data["key"])).first()  # type: ignore[call-overload]
+                taken = s.exec(select(Project.id).where(Project.key == data["key"])).first()
                 if taken is not None:
                     raise ValidationError.from_fields(
                         {"key": f"{data['key']} is already used by another project"}
@@ -384,15 +382,15 @@ class Store:
             q = select(Project).order_by(Project.key)
             if not include_archived:
                 q = q.where(Project.archived == False)  # noqa: E712
-            projects = list(s.exec(q).scalars())  # type: ignore[call-overload]
+            projects = list(s.exec(q).scalars())
             ids = [p.id for p in projects]
             if not ids:
                 return []
             totals: Counter[int] = Counter()
             done: Counter[int] = Counter()
-            for pid, status, n in s.exec(  # type: ignore[call-overload]
+            for pid, status, n in s.exec(
                 select(Card.project_id, Card.status, func.count())
-                .where(Card.project_id.in_(ids))  # type: ignore[attr-defined]
+                .where(Card.project_id.in_(ids))
                 .group_by(Card.project_id, Card.status)
             ):
                 totals[pid] += n
@@ -400,30 +398,30 @@ class Store:
                     done[pid] += n
             overdue: Counter[int] = Counter(
                 dict(
-                    s.exec(  # type: ignore[call-overload]
+                    s.exec(
                         select(Card.project_id, func.count())
                         .where(
                             Card.project_id.in_(ids), Card.status != "done", Card.due_date < today
-                        )  # type: ignore[attr-defined, operator]
+                        )
                         .group_by(Card.project_id)
                     ).all()
                 )
             )
             levels: dict[int, Counter[risk.Level]] = defaultdict(Counter)
-            for pid, lk, im in s.exec(  # type: ignore[call-overload]
+            for pid, lk, im in s.exec(
                 select(Risk.project_id, Risk.likelihood, Risk.impact).where(
                     Risk.project_id.in_(ids), Risk.status.not_in(OPEN_RISK_EXCLUDED)
-                )  # type: ignore[attr-defined]
+                )
             ):
                 levels[pid][risk.level(lk, im)] += 1
             milestones: dict[int, Card] = {}
-            for card in s.exec(  # type: ignore[call-overload]
+            for card in s.exec(
                 select(Card)
                 .where(
                     Card.project_id.in_(ids),
-                    Card.kind == "milestone",  # type: ignore[attr-defined]
+                    Card.kind == "milestone",
                     Card.status != "done",
-                    Card.due_date.is_not(None),  # type: ignore[union-attr]
+                    Card.due_date.is_not(None),
                 )
                 .order_by(Card.due_date)
             ).scalars():
@@ -448,9 +446,9 @@ class Store:
     def _readiness(self, s: Session, project_ids: list[int]) -> dict[int, float]:
         """Overall PPTF score of each project's latest interviews, one per team."""
         latest: dict[tuple[int, str], Assessment] = {}
-        for a in s.exec(  # type: ignore[call-overload]
+        for a in s.exec(
             select(Assessment)
-            .where(Assessment.project_id.in_(project_ids))  # type: ignore[attr-defined]
+            .where(Assessment.project_id.in_(project_ids))
             .order_by(Assessment.started_at, Assessment.id)
         ).scalars():
             latest[(a.project_id, a.department.lower())] = a
@@ -458,7 +456,7 @@ class Store:
             return {}
         by_assessment: dict[int, dict[str, pptf.AnswerValue]] = defaultdict(dict)
         chosen = {a.id: a for a in latest.values()}
-        for ans in s.exec(select(Answer).where(Answer.assessment_id.in_(list(chosen)))).scalars():  # type: ignore[call-overload, attr-defined]
+        for ans in s.exec(select(Answer).where(Answer.assessment_id.in_(list(chosen)))).scalars():
             by_assessment[ans.assessment_id][ans.question_key] = pptf.AnswerValue(
                 ans.rating, na=ans.na, unknown=ans.unknown
             )
@@ -480,7 +478,7 @@ class Store:
                 .where(Card.project_id == project_id)
                 .order_by(Card.phase, Card.rank, Card.id)
             )
-            return list(s.exec(q).scalars())  # type: ignore[call-overload]
+            return list(s.exec(q).scalars())
 
         return self.db.read(run)
 
@@ -504,7 +502,7 @@ class Store:
             project = self._get(s, Project, project_id, "Project")
             data.setdefault("phase", project.phase)
             rank = s.exec(
-                select(func.coalesce(func.max(Card.rank), 0) + 1).where(  # type: ignore[call-overload]
+                select(func.coalesce(func.max(Card.rank), 0) + 1).where(
                     Card.project_id == project_id, Card.phase == data["phase"]
                 )
             ).scalar_one()
@@ -540,7 +538,7 @@ class Store:
                 return card
             if "phase" in changes:
                 card.rank = s.exec(
-                    select(func.coalesce(func.max(Card.rank), 0) + 1).where(  # type: ignore[call-overload]
+                    select(func.coalesce(func.max(Card.rank), 0) + 1).where(
                         Card.project_id == card.project_id, Card.phase == data["phase"]
                     )
                 ).scalar_one()
@@ -569,10 +567,10 @@ class Store:
             self._check_version(s, card, expected_version, f"Card {card.title!r}")
             s.exec(
                 update(Answer).where(Answer.created_card_id == card_id).values(created_card_id=None)
-            )  # type: ignore[call-overload]
+            )
             s.exec(
                 update(Assessment)
-                .where(Assessment.milestone_card_id == card_id)  # type: ignore[call-overload]
+                .where(Assessment.milestone_card_id == card_id)
                 .values(milestone_card_id=None)
             )
             snapshot = {k: [jsonable(getattr(card, k)), None] for k in ("title", "phase", "status")}
@@ -585,7 +583,7 @@ class Store:
                 f"Deleted card {card.title!r}",
                 snapshot,
             )
-            s.exec(delete(Card).where(Card.id == card_id))  # type: ignore[call-overload]
+            s.exec(delete(Card).where(Card.id == card_id))
 
         self._write(run)
 
@@ -593,15 +591,13 @@ class Store:
         s.exec(
             update(Card)
             .where(Card.id == card_id)
-            .values(  # type: ignore[call-overload]
-                version=Card.version + 1, updated_at=utcnow(), updated_by=self.user, **values
-            )
+            .values(version=Card.version + 1, updated_at=utcnow(), updated_by=self.user, **values)
         )
         card = (
             s.exec(select(Card).where(Card.id == card_id).execution_options(populate_existing=True))
             .scalars()
             .one()
-        )  # type: ignore[call-overload]
+        )
         s.expunge(card)
         return card
 
@@ -641,11 +637,11 @@ class Store:
         def run(s: Session) -> Card:
             card = self._get(s, Card, card_id, "Card", lock=True)
             cond = Card.rank < card.rank if offset < 0 else Card.rank > card.rank
-            order = Card.rank.desc() if offset < 0 else Card.rank.asc()  # type: ignore[attr-defined]
+            order = Card.rank.desc() if offset < 0 else Card.rank.asc()
             neighbour = (
                 s.exec(
                     select(Card)
-                    .where(  # type: ignore[call-overload]
+                    .where(
                         Card.project_id == card.project_id,
                         Card.phase == card.phase,
                         cond,
@@ -665,9 +661,7 @@ class Store:
             s.exec(
                 update(Card)
                 .where(Card.id == neighbour.id)
-                .values(  # type: ignore[call-overload]
-                    rank=mine, version=Card.version + 1
-                )
+                .values(rank=mine, version=Card.version + 1)
             )
             moved = self._atomic_card_update(s, card_id, rank=theirs)
             self._audit(
@@ -728,9 +722,7 @@ class Store:
             checks = list(
                 s.exec(
                     select(GateCheck)
-                    .where(  # type: ignore[call-overload]
-                        GateCheck.project_id == project_id, GateCheck.phase == ph.value
-                    )
+                    .where(GateCheck.project_id == project_id, GateCheck.phase == ph.value)
                     .order_by(GateCheck.position, GateCheck.id)
                 ).scalars()
             )
@@ -791,9 +783,7 @@ class Store:
             existing = s.exec(
                 select(func.count())
                 .select_from(GateCheck)
-                .where(  # type: ignore[call-overload]
-                    GateCheck.project_id == project_id, GateCheck.phase == ph.value
-                )
+                .where(GateCheck.project_id == project_id, GateCheck.phase == ph.value)
             ).scalar_one()
             check = GateCheck(
                 project_id=project_id,
@@ -846,7 +836,7 @@ class Store:
                 unmet = list(
                     s.exec(
                         select(GateCheck.text)
-                        .where(  # type: ignore[call-overload]
+                        .where(
                             GateCheck.project_id == project_id,
                             GateCheck.phase == current.value,
                             GateCheck.done == False,  # noqa: E712
@@ -890,9 +880,7 @@ class Store:
             lambda s: list(
                 s.exec(
                     select(PhaseTransition)
-                    .where(  # type: ignore[call-overload]
-                        PhaseTransition.project_id == project_id
-                    )
+                    .where(PhaseTransition.project_id == project_id)
                     .order_by(PhaseTransition.id)
                 ).scalars()
             )
@@ -908,8 +896,8 @@ class Store:
             if project_id is not None:
                 q = q.where(Risk.project_id == project_id)
             if not include_closed:
-                q = q.where(Risk.status.not_in(OPEN_RISK_EXCLUDED))  # type: ignore[attr-defined]
-            rows = list(s.exec(q).scalars())  # type: ignore[call-overload]
+                q = q.where(Risk.status.not_in(OPEN_RISK_EXCLUDED))
+            rows = list(s.exec(q).scalars())
             rows.sort(
                 key=lambda r: (risk.sort_key(r.likelihood, r.impact, r.proximity_date), r.ref)
             )
@@ -935,6 +923,17 @@ class Store:
         if merged.get("status") == risk.RiskStatus.CLOSED.value and not merged.get("closed_reason"):
             raise ValidationError.from_fields({"closed_reason": "is required to close a risk"})
 
+    @staticmethod
+    def _next_risk_ref(s: Session, project_id: int) -> str:
+        """Allocate the project's next risk ref (R-001...) with one atomic UPDATE."""
+        seq: int = s.exec(
+            update(Project)
+            .where(Project.id == project_id)
+            .values(risk_seq=Project.risk_seq + 1)
+            .returning(Project.risk_seq)
+        ).scalar_one()
+        return f"R-{seq:03d}"
+
     def create_risk(self, project_id: int, values: Mapping[str, Any]) -> Risk:
         """Add a risk with the next per-project ref (R-001...); review date from its level."""
         data = fields.coerce(fields.RISK, {"likelihood": 3, "impact": 3, **values}, partial=False)
@@ -946,13 +945,8 @@ class Store:
 
         def run(s: Session) -> Risk:
             self._get(s, Project, project_id, "Project")
-            seq = s.exec(
-                update(Project)
-                .where(Project.id == project_id)  # type: ignore[call-overload]
-                .values(risk_seq=Project.risk_seq + 1)
-                .returning(Project.risk_seq)
-            ).scalar_one()
-            item = Risk(project_id=project_id, ref=f"R-{seq:03d}", **data, **self._stamp())
+            ref = self._next_risk_ref(s, project_id)
+            item = Risk(project_id=project_id, ref=ref, **data, **self._stamp())
             s.add(item)
             s.flush()
             self._audit(
@@ -1032,7 +1026,7 @@ class Store:
             self._check_version(s, item, expected_version, f"Risk {item.ref}")
             s.exec(
                 update(Answer).where(Answer.created_risk_id == risk_id).values(created_risk_id=None)
-            )  # type: ignore[call-overload]
+            )
             self._audit(
                 s,
                 "risk",
@@ -1042,7 +1036,7 @@ class Store:
                 f"Deleted risk {item.ref} {item.title}",
                 {"title": [item.title, None]},
             )
-            s.exec(delete(Risk).where(Risk.id == risk_id))  # type: ignore[call-overload]
+            s.exec(delete(Risk).where(Risk.id == risk_id))
 
         self._write(run)
 
@@ -1118,10 +1112,10 @@ class Store:
         """Interviews, newest first."""
 
         def run(s: Session) -> list[Assessment]:
-            q = select(Assessment).order_by(Assessment.started_at.desc(), Assessment.id.desc())  # type: ignore[attr-defined, union-attr]
+            q = select(Assessment).order_by(Assessment.started_at.desc(), Assessment.id.desc())
             if project_id is not None:
                 q = q.where(Assessment.project_id == project_id)
-            return list(s.exec(q).scalars())  # type: ignore[call-overload]
+            return list(s.exec(q).scalars())
 
         return self.db.read(run)
 
@@ -1134,9 +1128,7 @@ class Store:
             answers = {
                 x.question_key: x
                 for x in s.exec(
-                    select(Answer).where(  # type: ignore[call-overload]
-                        Answer.assessment_id == assessment_id
-                    )
+                    select(Answer).where(Answer.assessment_id == assessment_id)
                 ).scalars()
             }
             return AssessmentDetail(a, project, answers)
@@ -1179,22 +1171,25 @@ class Store:
                 "action": clean_action,
             }
             # Atomic upsert: two people saving the first answer to a question never collide.
-            inserted = s.exec(  # type: ignore[call-overload]
-                dialect.insert(Answer)
-                .values(
-                    assessment_id=assessment_id,
-                    question_key=question_key,
-                    version=1,
-                    **new,
-                    **self._stamp(),
-                )
-                .on_conflict_do_nothing(index_elements=["assessment_id", "question_key"])
-                .returning(Answer.id)  # type: ignore[arg-type]
-            ).first() is not None
+            inserted = (
+                s.exec(
+                    dialect.insert(Answer)
+                    .values(
+                        assessment_id=assessment_id,
+                        question_key=question_key,
+                        version=1,
+                        **new,
+                        **self._stamp(),
+                    )
+                    .on_conflict_do_nothing(index_elements=["assessment_id", "question_key"])
+                    .returning(Answer.id)
+                ).first()
+                is not None
+            )
             ans = (
                 s.exec(
                     select(Answer)
-                    .where(  # type: ignore[call-overload]
+                    .where(
                         Answer.assessment_id == assessment_id, Answer.question_key == question_key
                     )
                     .with_for_update()
@@ -1233,9 +1228,7 @@ class Store:
             answered = s.exec(
                 select(func.count())
                 .select_from(Answer)
-                .where(  # type: ignore[call-overload]
-                    Answer.assessment_id == assessment_id
-                )
+                .where(Answer.assessment_id == assessment_id)
             ).scalar_one()
             if not answered:
                 raise ValidationError(
@@ -1280,7 +1273,7 @@ class Store:
             phase = a.phase or lifecycle.Phase.INITIATION.value
             dim = q.primary_dimension
             rank = s.exec(
-                select(func.coalesce(func.max(Card.rank), 0) + 1).where(  # type: ignore[call-overload]
+                select(func.coalesce(func.max(Card.rank), 0) + 1).where(
                     Card.project_id == a.project_id, Card.phase == phase
                 )
             ).scalar_one()
@@ -1324,16 +1317,11 @@ class Store:
             if ans.created_risk_id is not None:
                 raise ValidationError(f"Gap {q.key} already has risk {ans.created_risk_id}.")
             category, lk, im = pptf.gap_risk_defaults(q, value)
-            seq = s.exec(
-                update(Project)
-                .where(Project.id == a.project_id)  # type: ignore[call-overload]
-                .values(risk_seq=Project.risk_seq + 1)
-                .returning(Project.risk_seq)
-            ).scalar_one()
+            ref = self._next_risk_ref(s, a.project_id)
             dim = q.primary_dimension
             item = Risk(
                 project_id=a.project_id,
-                ref=f"R-{seq:03d}",
+                ref=ref,
                 title=f"{a.department}: {q.text_en}"[:300],
                 cause=ans.note,
                 category=category,
@@ -1372,7 +1360,7 @@ class Store:
             items = list(
                 s.exec(
                     select(Assessment)
-                    .where(Assessment.project_id == project_id)  # type: ignore[call-overload]
+                    .where(Assessment.project_id == project_id)
                     .order_by(Assessment.department, Assessment.started_at)
                 ).scalars()
             )
@@ -1380,7 +1368,7 @@ class Store:
             if items:
                 for x in s.exec(
                     select(Answer).where(Answer.assessment_id.in_([i.id for i in items]))
-                ).scalars():  # type: ignore[call-overload, attr-defined]
+                ).scalars():
                     answers[x.assessment_id][x.question_key] = pptf.AnswerValue(
                         x.rating, x.na, x.unknown
                     )
@@ -1403,13 +1391,13 @@ class Store:
         """Audit events, newest first, optionally filtered."""
 
         def run(s: Session) -> list[AuditEvent]:
-            q = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)  # type: ignore[union-attr]
+            q = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
             if user:
                 q = q.where(AuditEvent.user == user)
             if project_id is not None:
                 q = q.where(AuditEvent.project_id == project_id)
             if entity:
                 q = q.where(AuditEvent.entity == entity)
-            return list(s.exec(q).scalars())  # type: ignore[call-overload]
+            return list(s.exec(q).scalars())
 
         return self.db.read(run)

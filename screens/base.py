@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from ecpm_tui.text import clean
 from rich.text import Text
 from textual import work
 from textual.message import Message
 from textual.screen import Screen
 
 from ecpm_tui.errors import EcpmError
+from ecpm_tui.text import clean
 
 if TYPE_CHECKING:
     from ecpm_tui.app import EcpmApp

@@ -8,12 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ecpm_tui.screens.base import EcpmScreen
-from ecpm_tui.screens.confirm import ConfirmScreen
-from ecpm_tui.screens.form import FieldDef, FormScreen
-from ecpm_tui.screens.gate import GateScreen
-from ecpm_tui.screens.transition import TransitionScreen
-from ecpm_tui.text import clean, one_line
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -28,7 +22,13 @@ from ecpm_tui.errors import EcpmError, GateBlocked, ValidationError
 from ecpm_tui.filters import CardFilter, parse_filter
 from ecpm_tui.models import Card, Project
 from ecpm_tui.resources import css_path
+from ecpm_tui.screens.base import EcpmScreen
+from ecpm_tui.screens.confirm import ConfirmScreen
+from ecpm_tui.screens.form import FieldDef, FormScreen
+from ecpm_tui.screens.gate import GateScreen
+from ecpm_tui.screens.transition import TransitionScreen
 from ecpm_tui.store import ProjectSummary
+from ecpm_tui.text import clean, one_line
 
 STATUS_MARK = {"todo": " ", "doing": ">", "blocked": "!", "done": "x"}
 STATUS_STYLE = {"todo": "", "doing": "bold", "blocked": "red", "done": "dim"}

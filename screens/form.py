@@ -7,7 +7,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
-from ecpm_tui.text import clean, safe
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,6 +17,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from ecpm_tui.errors import Conflict, EcpmError, ValidationError
 from ecpm_tui.resources import css_path
 from ecpm_tui.store import jsonable
+from ecpm_tui.text import clean, safe
 
 T = TypeVar("T")
 

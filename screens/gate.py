@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from ecpm_tui.text import one_line
+
+if TYPE_CHECKING:
+    from ecpm_tui.app import EcpmApp
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,7 +28,7 @@ class GateScreen(ModalScreen[None]):
 
     CSS_PATH = css_path("gate.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle", "Tick/untick"),
+        Binding("space", "tick", "Tick/untick"),
         Binding("j", "down", "Down", show=False),
         Binding("k", "up", "Up", show=False),
         Binding("escape", "close", "Close"),
@@ -39,7 +42,7 @@ class GateScreen(ModalScreen[None]):
 
     @property
     def store(self) -> Store:
-        return self.app.store  # type: ignore[attr-defined, no-any-return]
+        return cast("EcpmApp", self.app).store
 
     def compose(self) -> ComposeResult:
         with Vertical(id="gate-box"):
@@ -86,9 +89,9 @@ class GateScreen(ModalScreen[None]):
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.action_toggle()
+        self.action_tick()
 
-    def action_toggle(self) -> None:
+    def action_tick(self) -> None:
         options = self.query_one("#gate-list", OptionList)
         if self.status is None or options.highlighted is None:
             return

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from ecpm_tui.screens.base import cell
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -13,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from ecpm_tui.resources import css_path
+from ecpm_tui.screens.base import cell
 
 HIDDEN_ACTIONS = {"app.help", "help", "app.command_palette"}
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from ecpm_tui.screens.help import binding_rows
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ecpm_tui.screens.help import binding_rows
 
 
 class EcpmCommands(Provider):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ecpm_tui.screens.base import EcpmScreen, cell
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
@@ -13,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from ecpm_tui import lifecycle, pptf
 from ecpm_tui.models import Assessment, Project
 from ecpm_tui.resources import css_path
+from ecpm_tui.screens.base import EcpmScreen, cell
 
 
 @dataclass(frozen=True)

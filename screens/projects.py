@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ecpm_tui.screens.base import EcpmScreen, cell
-from ecpm_tui.screens.confirm import ConfirmScreen
-from ecpm_tui.screens.form import FieldDef, FormScreen
-from ecpm_tui.text import clean
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,7 +14,11 @@ from textual.widgets import DataTable, Footer, Header, Static
 from ecpm_tui import lifecycle
 from ecpm_tui.models import Project
 from ecpm_tui.resources import css_path
+from ecpm_tui.screens.base import EcpmScreen, cell
+from ecpm_tui.screens.confirm import ConfirmScreen
+from ecpm_tui.screens.form import FieldDef, FormScreen
 from ecpm_tui.store import ProjectSummary
+from ecpm_tui.text import clean
 
 HEALTH_STYLE = {"green": "green", "amber": "yellow", "red": "red bold"}
 

@@ -6,7 +6,6 @@ from collections import Counter
 from datetime import date
 from typing import ClassVar
 
-from ecpm_tui.screens.base import EcpmScreen, cell
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from ecpm_tui import risk
 from ecpm_tui.models import Project, Risk
 from ecpm_tui.resources import css_path
+from ecpm_tui.screens.base import EcpmScreen, cell
 
 LEVEL_STYLE = {
     risk.Level.LOW: "black on green",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ecpm_tui.text import clean, one_line
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,6 +14,7 @@ from textual.widgets import Button, Input, Static
 
 from ecpm_tui import lifecycle
 from ecpm_tui.resources import css_path
+from ecpm_tui.text import clean, one_line
 
 
 class TransitionScreen(ModalScreen[str | None]):

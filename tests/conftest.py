@@ -12,11 +12,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from pgserver import ExternalPg, PgServer, find_bindir  # noqa: E402
+from pgserver import ExternalPg, PgServer, find_bindir
 
 
 @pytest.fixture(autouse=True)
-def isolated_user(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_user(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Every test gets its own HOME and XDG dirs, so nothing touches a real database."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))

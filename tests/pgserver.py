@@ -39,7 +39,7 @@ def free_port() -> int:
 
 
 class PgServer:
-    """Start with :meth:`start`, stop with :meth:`stop`; :meth:`new_database` gives a fresh DB URL."""
+    """A local server: :meth:`start`, :meth:`stop`, and :meth:`new_database` for a fresh DB."""
 
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
@@ -65,12 +65,36 @@ class PgServer:
             os.chmod(self.root, 0o755)
             for path in (self.root, self.sockdir):
                 os.chown(path, pw.pw_uid, pw.pw_gid)
-        self._run("initdb", "-D", str(self.datadir), "-A", "trust", "-U", "postgres",
-                  "--no-sync", "-E", "UTF8", "--locale=C")
-        opts = (f"-k {self.sockdir} -h 127.0.0.1 -p {self.port} -F -c fsync=off "
-                "-c full_page_writes=off -c synchronous_commit=off -c max_connections=100")
-        self._run("pg_ctl", "-D", str(self.datadir), "-w", "-t", "60", "-l",
-                  str(self.root / "server.log"), "-o", opts, "start")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.datadir),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        )
+        opts = (
+            f"-k {self.sockdir} -h 127.0.0.1 -p {self.port} -F -c fsync=off "
+            "-c full_page_writes=off -c synchronous_commit=off -c max_connections=100"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.datadir),
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(self.root / "server.log"),
+            "-o",
+            opts,
+            "start",
+        )
         return self
 
     @property
@@ -90,9 +114,10 @@ class PgServer:
 
     def drop_database(self, url: str) -> None:
         name = url.rsplit("/", 1)[1]
-        with contextlib.suppress(psycopg.Error), psycopg.connect(
-            self.admin_dsn, autocommit=True
-        ) as conn:
+        with (
+            contextlib.suppress(psycopg.Error),
+            psycopg.connect(self.admin_dsn, autocommit=True) as conn,
+        ):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:
@@ -117,9 +142,10 @@ class ExternalPg:
 
     def drop_database(self, url: str) -> None:
         name = url.rsplit("/", 1)[1]
-        with contextlib.suppress(psycopg.Error), psycopg.connect(
-            self.admin_dsn, autocommit=True
-        ) as conn:
+        with (
+            contextlib.suppress(psycopg.Error),
+            psycopg.connect(self.admin_dsn, autocommit=True) as conn,
+        ):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:

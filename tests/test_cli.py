@@ -16,7 +16,9 @@ import ecpm_tui
 ECPM = str(Path(sys.executable).parent / "ecpm")
 
 
-def run(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [ECPM, *args], capture_output=True, text=True, timeout=timeout, env=env or dict(os.environ)
     )
@@ -49,8 +51,9 @@ def test_version() -> None:
 
 
 def test_python_dash_m_matches_the_script() -> None:
-    result = subprocess.run([sys.executable, "-m", "ecpm_tui", "--version"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "ecpm_tui", "--version"], capture_output=True, text=True, timeout=60
+    )
     assert result.stdout.strip() == f"ecpm {ecpm_tui.__version__}"
 
 
@@ -158,8 +161,11 @@ def test_import_refuses_existing_keys(demo_db: Path, tmp_path: Path) -> None:
         (b'{"format": "something-else"}', "Not an ecpm export"),
         (b'{"format": "ecpm-export", "format_version": 99, "projects": []}', "version 99"),
         (b'{"format": "ecpm-export", "format_version": 1, "projects": [42]}', "expected an object"),
-        (b'{"format": "ecpm-export", "format_version": 1, "projects": [{"key": "[/]", "name": "x"}]}',
-         "key"),
+        (
+            b'{"format": "ecpm-export", "format_version": 1, '
+            b'"projects": [{"key": "[/]", "name": "x"}]}',
+            "key",
+        ),
     ],
 )
 def test_broken_import_files_print_one_line(tmp_path: Path, content: bytes, fragment: str) -> None:
@@ -172,11 +178,20 @@ def test_hostile_text_survives_a_round_trip(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     run("init", "--db", str(db))
     doc = {
-        "format": "ecpm-export", "format_version": 1, "projects": [{
-            "key": "EVIL", "name": "[/] [@click=app.quit] \x1b[2J", "description": "x" * 100_000,
-            "risk_seq": 0, "created_at": "2026-01-01T00:00:00+00:00", "created_by": "m",
-            "updated_at": "2026-01-01T00:00:00+00:00", "updated_by": "m",
-        }],
+        "format": "ecpm-export",
+        "format_version": 1,
+        "projects": [
+            {
+                "key": "EVIL",
+                "name": "[/] [@click=app.quit] \x1b[2J",
+                "description": "x" * 100_000,
+                "risk_seq": 0,
+                "created_at": "2026-01-01T00:00:00+00:00",
+                "created_by": "m",
+                "updated_at": "2026-01-01T00:00:00+00:00",
+                "updated_by": "m",
+            }
+        ],
     }
     path = tmp_path / "evil.json"
     path.write_text(json.dumps(doc))
@@ -190,7 +205,9 @@ def test_hostile_text_survives_a_round_trip(tmp_path: Path) -> None:
 
 
 def test_missing_file_and_unknown_project(tmp_path: Path, demo_db: Path) -> None:
-    assert_user_error(run("import", str(tmp_path / "nope.json"), "--db", str(demo_db)), "No such file")
+    assert_user_error(
+        run("import", str(tmp_path / "nope.json"), "--db", str(demo_db)), "No such file"
+    )
     assert_user_error(run("export", "--project", "NOPE", "--db", str(demo_db)), "NOPE")
 
 

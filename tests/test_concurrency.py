@@ -54,7 +54,9 @@ def test_parallel_moves_and_status_changes_lose_nothing(db_url: str) -> None:
 
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    procs = [ctx.Process(target=worker, args=(db_url, ids, seed, queue)) for seed in range(PROCESSES)]
+    procs = [
+        ctx.Process(target=worker, args=(db_url, ids, seed, queue)) for seed in range(PROCESSES)
+    ]
     for p in procs:
         p.start()
     results = [queue.get(timeout=300) for _ in procs]
@@ -78,7 +80,9 @@ def test_parallel_moves_and_status_changes_lose_nothing(db_url: str) -> None:
         assert card.id is not None
         state = {"status": "todo", "phase": "initiation"}
         for field, (old, new) in trail[card.id]:
-            assert old == state[field], f"lost update on card {card.id}: {field} {old} != {state[field]}"
+            assert old == state[field], (
+                f"lost update on card {card.id}: {field} {old} != {state[field]}"
+            )
             state[field] = new
         assert (card.status, card.phase) == (state["status"], state["phase"])
         # version starts at 1 and every committed change adds exactly one.

@@ -39,12 +39,15 @@ def test_upgrades_a_populated_first_revision_database(db_url: str) -> None:
         command.upgrade(cfg, FIRST_REVISION)
         conn.commit()
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO project (key, name, description, channel, objectives, scope, sponsor, "
-            "manager, phase, health, currency, archived, risk_seq, version, created_at, "
-            "created_by, updated_at, updated_by) VALUES ('OLD', 'Old project', '', 'b2c', '', '', "
-            "'', '', 'planning', 'amber', 'EUR', false, 0, 1, :now, 'x', :now, 'x')"
-        ), {"now": "2026-01-01 00:00:00+00:00"})
+        conn.execute(
+            text(
+                "INSERT INTO project (key, name, description, channel, objectives, scope, sponsor, "
+                "manager, phase, health, currency, archived, risk_seq, version, created_at, "
+                "created_by, updated_at, updated_by) VALUES ('OLD', 'Old project', '', 'b2c', "
+                "'', '', '', '', 'planning', 'amber', 'EUR', false, 0, 1, :now, 'x', :now, 'x')"
+            ),
+            {"now": "2026-01-01 00:00:00+00:00"},
+        )
     engine.dispose()
     db = open_database(DbTarget(db_url, "test"))
     current, heads = schema_revisions(db.engine)
@@ -157,7 +160,9 @@ def test_unwritable_folder_is_refused_before_opening(shared_tmp: Path) -> None:
     folder.chmod(0o555)
     try:
         code, message = open_as_unprivileged(path)
-        assert (code, message.startswith("Cannot write in the database folder")) == (1, True), message
+        assert (code, message.startswith("Cannot write in the database folder")) == (1, True), (
+            message
+        )
         assert sorted(p.name for p in folder.iterdir()) == ["ecpm.db"]
     finally:
         folder.chmod(0o700)

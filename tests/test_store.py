@@ -185,7 +185,8 @@ def test_delete_card_needs_current_version(store: Store, project_id: int) -> Non
 
 def test_hostile_text_is_stored_without_control_characters(store: Store, project_id: int) -> None:
     card = store.create_card(
-        project_id, {"title": "[/] [@click=app.quit] \x1b]0;X\x07\x1b[2J\x00ok", "description": "a\nb"}
+        project_id,
+        {"title": "[/] [@click=app.quit] \x1b]0;X\x07\x1b[2J\x00ok", "description": "a\nb"},
     )
     assert card.title == "[/] [@click=app.quit] ok"
     assert card.description == "a\nb"
@@ -263,15 +264,27 @@ def test_risk_validation_rules(store: Store, project_id: int) -> None:
     with pytest.raises(ValidationError):  # residual above inherent
         store.create_risk(
             project_id,
-            {"title": "x", "likelihood": 2, "impact": 2, "response": "mitigate",
-             "residual_likelihood": 3, "residual_impact": 1},
+            {
+                "title": "x",
+                "likelihood": 2,
+                "impact": 2,
+                "response": "mitigate",
+                "residual_likelihood": 3,
+                "residual_impact": 1,
+            },
         )
     with pytest.raises(ValidationError):  # exploit is for opportunities
         store.create_risk(project_id, {"title": "x", "response": "exploit"})
     ok = store.create_risk(
         project_id,
-        {"title": "x", "likelihood": 4, "impact": 4, "response": "mitigate",
-         "residual_likelihood": 2, "residual_impact": 3},
+        {
+            "title": "x",
+            "likelihood": 4,
+            "impact": 4,
+            "response": "mitigate",
+            "residual_likelihood": 2,
+            "residual_impact": 3,
+        },
     )
     assert (ok.residual_likelihood, ok.residual_impact) == (2, 3)
     with pytest.raises(ValidationError):
@@ -341,8 +354,9 @@ def test_interview_needs_team_and_phase_or_milestone(store: Store, project_id: i
     with pytest.raises(ValidationError) as err:
         store.start_assessment(project_id, " ", language="fr")
     assert {"department", "language", "phase"} <= set(err.value.errors)
-    milestone = store.create_card(project_id, {"title": "Go-live", "kind": "milestone",
-                                               "phase": "execution"})
+    milestone = store.create_card(
+        project_id, {"title": "Go-live", "kind": "milestone", "phase": "execution"}
+    )
     a = store.start_assessment(project_id, "IT", milestone_card_id=milestone.id)
     assert a.phase == "execution" and a.milestone_card_id == milestone.id
 
@@ -380,7 +394,9 @@ def test_every_write_is_audited_with_the_os_user(store: Store, project_id: int) 
     evs = store.list_events()
     assert {e.user for e in evs} == {"alice"}
     assert [(e.entity, e.action) for e in evs[:3]] == [
-        ("card", "move"), ("card", "create"), ("project", "create"),
+        ("card", "move"),
+        ("card", "create"),
+        ("project", "create"),
     ]
     assert store.list_events(entity="card", project_id=project_id)[0].action == "move"
     assert store.list_events(user="nobody") == []
