@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Input
 
 from ecpm_tui.models import AuditEvent
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.base import EcpmScreen, cell
+from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,17 @@ class ActivityScreen(EcpmScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#activity-table", DataTable)
-        table.add_columns("When (UTC)", "User", "Project", "Entity", "Action", "Summary")
+        add_fixed_columns(
+            table,
+            [
+                ("When (UTC)", 19),
+                ("User", 12),
+                ("Project", 8),
+                ("Entity", 10),
+                ("Action", 10),
+                ("Summary", 80),
+            ],
+        )
         table.focus()
 
     def fetch(self) -> ActivityData:

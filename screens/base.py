@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rich.text import Text
 from textual import work
 from textual.message import Message
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 from ecpm_tui.errors import EcpmError
 from ecpm_tui.text import clean
@@ -22,7 +23,20 @@ T = TypeVar("T")
 
 def cell(value: object, max_len: int | None = 80, style: str = "") -> Text:
     """A literal table cell: control characters stripped, never parsed as markup."""
-    return Text(" ".join(clean(value, max_len).split()), style=style, no_wrap=True)
+    return Text(
+        " ".join(clean(value, max_len).split()), style=style, no_wrap=True, overflow="ellipsis"
+    )
+
+
+def add_fixed_columns(table: DataTable[Any], columns: Sequence[tuple[str, int]]) -> None:
+    """Add columns with fixed widths.
+
+    Auto-width columns are measured on idle, after a first paint may already have cached
+    rows at the old widths (Textual 8.2), leaving the table drawn truncated until the
+    cursor passes over each row; fixed widths avoid that and keep the layout stable.
+    """
+    for label, width in columns:
+        table.add_column(label, width=width)
 
 
 class DataChanged(Message):

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.base import cell
+from ecpm_tui.screens.base import add_fixed_columns, cell
 
 HIDDEN_ACTIONS = {"app.help", "help", "app.command_palette"}
 
@@ -61,7 +61,7 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#help-table", DataTable)
-        table.add_columns("Key", "Action")
+        add_fixed_columns(table, [("Key", 18), ("Action", 44)])
         for key, description, _action, _node in self.rows:
             table.add_row(cell(key), cell(description))
         table.focus()

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from ecpm_tui import lifecycle, pptf
 from ecpm_tui.models import Assessment, Project
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.base import EcpmScreen, cell
+from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
 
 
 @dataclass(frozen=True)
@@ -55,14 +55,17 @@ class PptfScreen(EcpmScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#pptf-table", DataTable)
-        table.add_columns(
-            "Project",
-            "Team",
-            "Phase",
-            "Status",
-            "Lang",
-            "Interviewer",
-            *(d.label for d in pptf.Dimension),
+        add_fixed_columns(
+            table,
+            [
+                ("Project", 8),
+                ("Team", 18),
+                ("Phase", 20),
+                ("Status", 11),
+                ("Lang", 4),
+                ("Interviewer", 12),
+                *((d.label, 10) for d in pptf.Dimension),
+            ],
         )
         table.focus()
 

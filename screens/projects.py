@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from ecpm_tui import lifecycle
 from ecpm_tui.models import Project
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.base import EcpmScreen, cell
+from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
 from ecpm_tui.screens.confirm import ConfirmScreen
 from ecpm_tui.screens.form import FieldDef, FormScreen
 from ecpm_tui.store import ProjectSummary
@@ -72,17 +72,20 @@ class ProjectsScreen(EcpmScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#projects-table", DataTable)
-        table.add_columns(
-            "Key",
-            "Name",
-            "Phase",
-            "Health",
-            "Progress",
-            "Ext",
-            "High",
-            "PPTF",
-            "Next milestone",
-            "Overdue",
+        add_fixed_columns(
+            table,
+            [
+                ("Key", 10),
+                ("Name", 26),
+                ("Phase", 20),
+                ("Health", 6),
+                ("Done", 4),
+                ("Ext", 3),
+                ("High", 4),
+                ("PPTF", 4),
+                ("Next milestone", 24),
+                ("Late", 4),
+            ],
         )
         table.focus()
 
@@ -90,10 +93,10 @@ class ProjectsScreen(EcpmScreen):
         return self.store.project_summaries(include_archived=self.show_archived)
 
     def show(self, data: list[ProjectSummary]) -> None:
-        self.summaries = data
         table = self.query_one("#projects-table", DataTable)
         selected = self.selected()
         keep = selected.project.id if selected else self.ecpm.current_project_id
+        self.summaries = data
         table.clear()
         for s in data:
             p = s.project

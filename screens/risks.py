@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from ecpm_tui import risk
 from ecpm_tui.models import Project, Risk
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.base import EcpmScreen, cell
+from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
 
 LEVEL_STYLE = {
     risk.Level.LOW: "black on green",
@@ -116,19 +116,22 @@ class RisksScreen(EcpmScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#risk-table", DataTable)
-        table.add_columns(
-            "Ref",
-            "Lvl",
-            "Score",
-            "L",
-            "I",
-            "Title",
-            "Category",
-            "Owner",
-            "Status",
-            "Response",
-            "Review",
-            "Proximity",
+        add_fixed_columns(
+            table,
+            [
+                ("Ref", 5),
+                ("Lvl", 3),
+                ("Score", 5),
+                ("L", 1),
+                ("I", 1),
+                ("Title", 36),
+                ("Category", 11),
+                ("Owner", 10),
+                ("Status", 16),
+                ("Response", 8),
+                ("Review", 18),
+                ("Proximity", 10),
+            ],
         )
         self.query_one(RiskMatrix).focus()
 
