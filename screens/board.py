@@ -14,8 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Header, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Header, Input, Static
 
 from ecpm_tui import lifecycle
 from ecpm_tui.errors import EcpmError, GateBlocked, ValidationError
@@ -23,6 +22,7 @@ from ecpm_tui.filters import CardFilter, parse_filter
 from ecpm_tui.models import Card, Project
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import EcpmScreen
+from ecpm_tui.screens.card_column import CardColumn
 from ecpm_tui.screens.confirm import ConfirmScreen
 from ecpm_tui.screens.form import FieldDef, FormScreen
 from ecpm_tui.screens.gate import GateScreen
@@ -62,16 +62,16 @@ class BoardData:
     portfolio: list[ProjectSummary]
 
 
-class CardList(OptionList):
-    """One phase column's items, with vi-style movement."""
+def item_line(item: Card | ProjectSummary) -> Text:
+    """A card, or a project in portfolio scope, as one line."""
+    return card_line(item) if isinstance(item, Card) else project_line(item)
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
+
+class CardList(CardColumn[Card | ProjectSummary]):
+    """One phase column of the board."""
 
     def __init__(self, phase: lifecycle.Phase) -> None:
-        super().__init__(id=f"col-{phase.value}", classes="card-list")
+        super().__init__(item_line, id=f"col-{phase.value}", classes="card-list")
         self.phase = phase
 
 
@@ -174,15 +174,13 @@ class BoardScreen(EcpmScreen):
             self.ecpm.current_project_id = data.project.id
         flt = self.current_filter()
         for col, phase in zip(self.lists(), lifecycle.PHASES, strict=True):
-            keep = col.highlighted_option.id if col.highlighted_option else None
-            old_index = col.highlighted
-            options: list[Option] = []
+            items: list[tuple[str, Card | ProjectSummary]] = []
             total = done = doing = 0
             if self.portfolio:
                 for s in data.portfolio:
                     if s.project.phase == phase.value:
-                        options.append(Option(project_line(s), id=f"p{s.project.id}"))
-                total = len(options)
+                        items.append((f"p{s.project.id}", s))
+                total = len(items)
             else:
                 for card in data.cards:
                     if card.phase != phase.value:
@@ -191,19 +189,13 @@ class BoardScreen(EcpmScreen):
                     done += card.status == "done"
                     doing += card.status == "doing"
                     if flt.matches(card):
-                        options.append(Option(card_line(card), id=f"c{card.id}"))
-            col.set_options(options)
-            if options:
-                ids = [o.id for o in options]
-                if keep in ids:
-                    col.highlighted = ids.index(keep)
-                else:
-                    col.highlighted = min(old_index or 0, len(options) - 1)
+                        items.append((f"c{card.id}", card))
+            col.set_items(items, keep=col.highlighted_id)
             head = self.query_one(f"#head-{phase.value}", Static)
             if self.portfolio:
                 head.update(Content(f"{phase.label} ({total})"))
             else:
-                shown = f"{len(options)}/{total}" if flt.active else str(total)
+                shown = f"{len(items)}/{total}" if flt.active else str(total)
                 head.update(Content(f"{phase.label} {shown} | doing {doing} | done {done}/{total}"))
         title = self.query_one("#board-title", Static)
         if self.portfolio:
@@ -235,18 +227,12 @@ class BoardScreen(EcpmScreen):
         return self.lists()[self.column]
 
     def selected_card(self) -> Card | None:
-        option = self.focused_list().highlighted_option
-        if option is None or not option.id or not option.id.startswith("c"):
-            return None
-        cid = int(option.id[1:])
-        return next((c for c in self.data.cards if c.id == cid), None)
+        item = self.focused_list().highlighted_item
+        return item if isinstance(item, Card) else None
 
     def selected_project(self) -> ProjectSummary | None:
-        option = self.focused_list().highlighted_option
-        if option is None or not option.id or not option.id.startswith("p"):
-            return None
-        pid = int(option.id[1:])
-        return next((s for s in self.data.portfolio if s.project.id == pid), None)
+        item = self.focused_list().highlighted_item
+        return item if isinstance(item, ProjectSummary) else None
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -376,8 +362,8 @@ class BoardScreen(EcpmScreen):
         )
         self.app.push_screen(form, self._saved)
 
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
+    @on(CardColumn.Selected)
+    def _selected(self, event: CardColumn.Selected) -> None:
         event.stop()
         self.action_edit()
 

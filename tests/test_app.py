@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import DataTable, Input, Static
 
 from ecpm_tui.app import EcpmApp
 from ecpm_tui.config import DbTarget
@@ -139,7 +139,7 @@ def test_board_keys_move_cycle_and_filter_cards(store: Store) -> None:
         await pilot.press("L")
         await settle(pilot)
         assert store.get_card(card.id).phase == "planning"
-        assert isinstance(app.focused, OptionList) and app.focused is board.lists()[1]
+        assert app.focused is board.lists()[1]
         before = store.get_card(card.id).status
         moved = board.selected_card()
         assert moved is not None

@@ -1,0 +1,1 @@
+"""Performance harness for ecpm (not installed). Run with ``make bench``."""
