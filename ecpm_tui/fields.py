@@ -49,10 +49,14 @@ def _str(max_len: int, *, multiline: bool = False) -> Callable[[Any, str], str]:
     return parse
 
 
-def _enum(enum_cls: type[StrEnum], *, optional: bool = False) -> Callable[[Any, str], Any]:
+def _enum(
+    enum_cls: type[StrEnum], *, optional: bool = False, empty: str | None = ""
+) -> Callable[[Any, str], Any]:
+    """Parse a member by value or label; an optional blank becomes *empty*."""
+
     def parse(value: Any, field: str) -> Any:
         if optional and (value is None or (isinstance(value, str) and not value.strip())):
-            return None if enum_cls is risk.Response else ""
+            return empty
         if isinstance(value, enum_cls):
             return value.value
         if not isinstance(value, str):
@@ -211,7 +215,7 @@ RISK: dict[str, Spec] = {
     "workstream": Spec(_enum(lifecycle.Workstream, optional=True)),
     "owner": Spec(_str(64)),
     "status": Spec(_enum(risk.RiskStatus)),
-    "response": Spec(_enum(risk.Response, optional=True)),
+    "response": Spec(_enum(risk.Response, optional=True, empty=None)),
     "likelihood": Spec(_int_range(1, 5, optional=False)),
     "impact": Spec(_int_range(1, 5, optional=False)),
     "residual_likelihood": Spec(_int_range(1, 5, optional=True)),

@@ -780,15 +780,19 @@ class Store:
 
         def run(s: Session) -> GateCheck:
             self._get(s, Project, project_id, "Project")
-            existing = s.exec(
-                select(func.count())
-                .select_from(GateCheck)
-                .where(GateCheck.project_id == project_id, GateCheck.phase == ph.value)
-            ).scalar_one()
+            keys = list(
+                s.exec(
+                    select(GateCheck.criterion_key).where(
+                        GateCheck.project_id == project_id, GateCheck.phase == ph.value
+                    )
+                ).scalars()
+            )
+            existing = len(keys)
+            custom = sum(1 for k in keys if k.startswith("custom_"))
             check = GateCheck(
                 project_id=project_id,
                 phase=ph.value,
-                criterion_key=f"custom_{existing + 1}_{utcnow().timestamp():.0f}",
+                criterion_key=f"custom_{custom + 1}",
                 text=body,
                 position=existing,
                 **self._stamp(),

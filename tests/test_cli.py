@@ -244,3 +244,18 @@ def test_doctor_flags_a_corrupt_database(tmp_path: Path) -> None:
     result = run("doctor", "--db", str(bad))
     assert result.returncode == 1
     assert "BAD open" in result.stdout
+
+
+def test_init_shared_group_makes_a_group_writable_database(tmp_path: Path) -> None:
+    import grp
+    import stat
+
+    group = grp.getgrgid(os.getgid()).gr_name
+    db = tmp_path / "shared" / "team.db"
+    result = run("init", "--shared-group", group, "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    folder_mode = db.parent.stat().st_mode
+    assert stat.S_IMODE(folder_mode) == 0o2770
+    assert stat.S_IMODE(db.stat().st_mode) == 0o660
+    assert db.stat().st_gid == grp.getgrnam(group).gr_gid
+    assert_user_error(run("init", "--shared-group", "no-such-group-xyz", "--db", str(db)), "group")

@@ -237,7 +237,9 @@ def test_untick_and_custom_criterion(store: Store, project_id: int) -> None:
     assert not unticked.done and unticked.done_by is None and unticked.done_at is None
     extra = store.add_gate_criterion(project_id, "initiation", "Legal reviewed T&Cs")
     assert store.gate_checks(project_id).checks[-1].text == "Legal reviewed T&Cs"
-    assert extra.criterion_key.startswith("custom_")
+    assert extra.criterion_key == "custom_1"
+    second = store.add_gate_criterion(project_id, "initiation", "DPO consulted")
+    assert second.criterion_key == "custom_2"
 
 
 # -- risks --------------------------------------------------------------------------------
