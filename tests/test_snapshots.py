@@ -1,0 +1,62 @@
+"""Snapshot tests: each screen drawn from a fixed demo database at 120x35.
+
+Regenerate with ``.venv/bin/pytest tests/test_snapshots.py --snapshot-update`` in the
+same commit that changes a screen's look or bumps Textual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from ecpm_tui.app import EcpmApp
+from ecpm_tui.config import DbTarget
+from ecpm_tui.db import open_database
+from ecpm_tui.demo import generate
+from ecpm_tui.store import Store
+
+SIZE = (120, 35)
+FIXED_TODAY = date(2026, 11, 2)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[EcpmApp]:
+    db = open_database(DbTarget(f"sqlite:///{tmp_path / 'snap.db'}", "test"))
+    store = Store(db, user="alice", today=lambda: FIXED_TODAY)
+    generate(store, projects=3, cards=30, risks=12, seed=11)
+    yield EcpmApp(store, poll_interval=0)
+    db.close()
+
+
+def settled(*keys: str) -> Callable[[Pilot[Any]], Any]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        pilot.app.sub_title = "snapshot.db"  # the real path differs per run
+        for key in keys:
+            await pilot.press(key)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("projects", ()),
+        ("board", ("2",)),
+        ("board_portfolio", ("2", "p")),
+        ("pptf", ("3",)),
+        ("risks", ("4",)),
+        ("help", ("2", "question_mark")),
+        ("new_project_form", ("n",)),
+    ],
+)
+def test_screen_snapshot(snap_compare: Any, app: EcpmApp, name: str, keys: tuple[str, ...]) -> None:
+    assert snap_compare(app, terminal_size=SIZE, run_before=settled(*keys))
