@@ -38,7 +38,29 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class PgServer:
+class _Databases:
+    """Create and drop throwaway databases on a server reached through ``admin_dsn``."""
+
+    admin_dsn: str
+    url_prefix: str  # postgresql+psycopg://user@host:port
+
+    def new_database(self) -> str:
+        """Create an empty database and return its SQLAlchemy URL."""
+        name = f"ecpm_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"{self.url_prefix}/{name}"
+
+    def drop_database(self, url: str) -> None:
+        name = url.rsplit("/", 1)[1]
+        with (
+            contextlib.suppress(psycopg.Error),
+            psycopg.connect(self.admin_dsn, autocommit=True) as conn,
+        ):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class PgServer(_Databases):
     """A local server: :meth:`start`, :meth:`stop`, and :meth:`new_database` for a fresh DB."""
 
     def __init__(self, bindir: Path) -> None:
@@ -48,6 +70,8 @@ class PgServer:
         self.sockdir = self.root / "sock"
         self.port = free_port()
         self.as_postgres = os.geteuid() == 0
+        self.admin_dsn = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self.url_prefix = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
 
     def _run(self, *args: str) -> None:
         cmd = [str(self.bindir / args[0]), *args[1:]]
@@ -97,56 +121,18 @@ class PgServer:
         )
         return self
 
-    @property
-    def admin_dsn(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
-
-    def new_database(self) -> str:
-        """Create an empty database and return its SQLAlchemy URL."""
-        name = f"ecpm_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
-
-    def drop_database(self, url: str) -> None:
-        name = url.rsplit("/", 1)[1]
-        with (
-            contextlib.suppress(psycopg.Error),
-            psycopg.connect(self.admin_dsn, autocommit=True) as conn,
-        ):
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
     def stop(self) -> None:
         with contextlib.suppress(RuntimeError, OSError):
             self._run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-class ExternalPg:
+class ExternalPg(_Databases):
     """A server given by ECPM_TEST_PG_URL: fresh databases are created next to it."""
 
     def __init__(self, url: str) -> None:
-        base = url.replace("postgresql+psycopg://", "postgresql://", 1)
-        self.admin_dsn = base
-        self.prefix = url.rsplit("/", 1)[0]
-
-    def new_database(self) -> str:
-        name = f"ecpm_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return f"{self.prefix.replace('postgresql://', 'postgresql+psycopg://', 1)}/{name}"
-
-    def drop_database(self, url: str) -> None:
-        name = url.rsplit("/", 1)[1]
-        with (
-            contextlib.suppress(psycopg.Error),
-            psycopg.connect(self.admin_dsn, autocommit=True) as conn,
-        ):
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.admin_dsn = url.replace("postgresql+psycopg://", "postgresql://", 1)
+        self.url_prefix = url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
 
     def stop(self) -> None:
         pass
