@@ -93,6 +93,10 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                 yield Button("Save (ctrl+s)", id="save", variant="primary")
                 yield Button("Cancel (esc)", id="cancel")
 
+    def on_mount(self) -> None:
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+
     def values(self) -> dict[str, str]:
         """The current text of every field."""
         out: dict[str, str] = {}

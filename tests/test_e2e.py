@@ -1,0 +1,84 @@
+"""End to end: the installed ``ecpm`` in a real terminal (tmux), driven by keys."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from e2e_tmux import TmuxSession
+
+ECPM = str(Path(sys.executable).parent / "ecpm")
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> Path:
+    if shutil.which("tmux") is None:
+        message = "tmux is not installed (apt-get install tmux)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    db = tmp_path / "e2e.db"
+    subprocess.run(
+        [ECPM, "demo", "--db", str(db), "--projects", "3", "--cards", "20", "--risks", "8"],
+        check=True,
+        capture_output=True,
+    )
+    return db
+
+
+def terminal_env() -> dict[str, str]:
+    """A clean login-like environment: nothing from pytest or the outer terminal leaks in."""
+    keep = (
+        "PATH",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "XDG_CONFIG_HOME",
+        "XDG_DATA_HOME",
+        "XDG_CONFIG_DIRS",
+    )
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    env.update({"TERM": "xterm-256color", "LANG": "C.UTF-8", "COLORTERM": "truecolor"})
+    return env
+
+
+def test_keyboard_tour_of_the_real_app(demo_db: Path) -> None:
+    with TmuxSession() as tmux:
+        tmux.start([ECPM, "--db", str(demo_db), "--no-mouse"], env=terminal_env())
+        screen = tmux.wait_for("Storefront replatforming")
+        assert "B2BX" in screen and "Planning" in screen
+
+        tmux.send_keys("2")
+        tmux.wait_for("Monitoring & Control")
+        tmux.send_keys("4")
+        tmux.wait_for("Likelihood")
+        tmux.send_keys("3")
+        tmux.wait_for("PPTF interviews")
+        tmux.send_keys("5")
+        tmux.wait_for("When (UTC)")
+
+        tmux.send_keys("1", "n")
+        tmux.wait_for("New project")
+        time.sleep(0.5)  # a person reads the dialog before typing; keys before focus are lost
+        tmux.send_keys("E2E", literal=True)
+        tmux.wait_for("E2E")
+        tmux.send_keys("Tab")
+        tmux.send_keys("[/] Typed in tmux", literal=True)
+        tmux.wait_for("Typed in tmux")
+        tmux.send_keys("C-s")
+        tmux.wait_for("Saved project E2E")
+
+        tmux.send_keys("q")
+        tmux.wait_for_exit()
+
+    with sqlite3.connect(demo_db) as conn:
+        row = conn.execute("SELECT name FROM project WHERE key = 'E2E'").fetchone()
+    assert row == ("[/] Typed in tmux",)
