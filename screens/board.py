@@ -170,6 +170,7 @@ class BoardScreen(EcpmScreen):
 
     def show(self, data: BoardData) -> None:
         self.data = data
+        self.refresh_bindings()  # card actions depend on scope and data
         if data.project is not None:
             self.ecpm.current_project_id = data.project.id
         flt = self.current_filter()

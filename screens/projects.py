@@ -118,6 +118,7 @@ class ProjectsScreen(EcpmScreen):
             if s.project.id == keep:
                 table.move_cursor(row=row)
         self.update_detail()
+        self.refresh_bindings()  # edit/archive/open depend on having projects
         if not data:
             self.query_one("#project-detail", Static).update(
                 "No projects yet. Press n to create one (or run 'ecpm demo')."
