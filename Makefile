@@ -4,23 +4,30 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 ARGS ?=
 PYTEST_ARGS ?=
+# Parallel pytest workers (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: venv venv-test run test lint typecheck pytest bench clean
 
-# Reinstall whenever pyproject.toml changes; the stamp remembers the last install.
-$(VENV)/.stamp-run: pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+# The stamp files remember the last install: editing pyproject.toml reinstalls.
+$(VENV)/bin/python:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.stamp-run: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -e .
 	touch $@
 
-$(VENV)/.stamp-test: pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+# The test extras are a superset of the run install, so they satisfy `run` as well.
+$(VENV)/.stamp-test: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -e ".[test]"
 	touch $@ $(VENV)/.stamp-run
+
+venv: $(VENV)/.stamp-run
+
+venv-test: $(VENV)/.stamp-test
 
 run: $(VENV)/.stamp-run
 	$(BIN)/ecpm $(ARGS)
@@ -33,7 +40,7 @@ typecheck: $(VENV)/.stamp-test
 	$(BIN)/mypy
 
 pytest: $(VENV)/.stamp-test
-	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
@@ -42,3 +49,4 @@ bench: $(VENV)/.stamp-test
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,4 +1,9 @@
-"""Shared fixtures: an isolated user environment, SQLite files and a real PostgreSQL."""
+"""Shared fixtures: an isolated user environment, SQLite files and a real PostgreSQL.
+
+Helper modules in this folder (``pgserver``, ``e2e_tmux``) are imported by plain name:
+the folder is put on ``sys.path`` below, and ``tests/`` is deliberately not a package.
+Add new fixtures in a section of their own at the end of this file.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,6 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -14,12 +18,20 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from pgserver import ExternalPg, PgServer, find_bindir
 
+# ============================================================================
+# Environment isolation: no test ever touches the real user's config or database
+# ============================================================================
+
 
 @pytest.fixture(autouse=True)
 def isolated_user(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    """Every test gets its own HOME and XDG dirs, so nothing touches a real database."""
+    """Every test gets its own HOME and XDG dirs, and ``ECPM_DB`` is unset.
+
+    The home folder is a sibling of ``tmp_path`` (not inside it), so tests that list
+    ``tmp_path`` see only their own files. Returns the home folder.
+    """
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
@@ -29,27 +41,43 @@ def isolated_user(
     return home
 
 
+# ============================================================================
+# Databases: SQLite files, a PostgreSQL server, and ``db_url`` for both backends
+# ============================================================================
+
+
+def _missing(message: str) -> None:
+    """Fail in CI (never silently skip there), skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
-def pg_server() -> Iterator[Any]:
-    """A PostgreSQL server: ECPM_TEST_PG_URL if set, else a throwaway one started here."""
+def pg_server() -> Iterator[PgServer | ExternalPg]:
+    """A PostgreSQL server: ``ECPM_TEST_PG_URL`` if set, else a throwaway one started here.
+
+    ``.url`` is an existing database on it; ``.new_database()`` makes a fresh one.
+    """
     url = os.environ.get("ECPM_TEST_PG_URL")
+    server: PgServer | ExternalPg
     if url:
-        server: Any = ExternalPg(url)
+        server = ExternalPg(url)
     else:
         bindir = find_bindir()
         if bindir is None:
-            message = "PostgreSQL is not installed (apt-get install postgresql)"
-            if os.environ.get("CI"):
-                pytest.fail(message)
-            pytest.skip(message)
+            _missing("PostgreSQL is not installed (apt-get install postgresql)")
+            raise AssertionError("unreachable")
         server = PgServer(bindir).start()
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
-def pg_url(pg_server: Any) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database."""
+def pg_url(pg_server: PgServer | ExternalPg) -> Iterator[str]:
+    """The SQLAlchemy URL of a fresh, empty PostgreSQL database (dropped afterwards)."""
     url = pg_server.new_database()
     yield url
     pg_server.drop_database(url)
@@ -57,11 +85,13 @@ def pg_url(pg_server: Any) -> Iterator[str]:
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
+    """Where this test's SQLite database file goes (not created)."""
     return tmp_path / "ecpm.db"
 
 
 @pytest.fixture
 def sqlite_url(db_path: Path) -> str:
+    """``sqlite:///<tmp_path>/ecpm.db``."""
     return f"sqlite:///{db_path}"
 
 
@@ -71,3 +101,8 @@ def db_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return str(request.getfixturevalue("sqlite_url"))
     return str(request.getfixturevalue("pg_url"))
+
+
+# ============================================================================
+# More fixtures: append new sections below this line
+# ============================================================================

@@ -1,18 +1,39 @@
-"""Drive a program inside a real terminal: tmux on a private server socket."""
+"""Drive a program inside a real terminal: tmux on a private server socket.
+
+::
+
+    with TmuxSession() as tmux:
+        tmux.start([str(ECPM), "--db", str(db)], env=env, width=120, height=35)
+        tmux.wait_for("Projects")
+        tmux.send_keys("n")                       # tmux key names: Enter, Tab, C-s, Left...
+        tmux.send_keys("[/] text", literal=True)  # plain text, typed as is
+        screen = tmux.capture()
+"""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
+
+# The console script installed next to the interpreter that runs the tests.
+ECPM = Path(sys.executable).parent / "ecpm"
+
+
+def tmux_available() -> bool:
+    return shutil.which("tmux") is not None
 
 
 class TmuxSession:
     """One detached tmux session; ``with TmuxSession() as t:`` kills it afterwards."""
 
     def __init__(self) -> None:
+        # A private server (tmux -L): never the user's tmux, never another test's.
         self.socket = f"ecpm-test-{uuid.uuid4().hex[:10]}"
         self.session = "main"
         self.started = False
