@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
@@ -84,6 +85,12 @@ class EcpmApp(App[None]):
     def data_changed(self) -> None:
         """Tell the visible screen to reload (after this user's own write)."""
         self.screen.post_message(DataChanged())
+
+    def absorb_own_write(self) -> None:
+        """Call from a worker right after this user's write: the screen reloads for it
+        anyway, so the change poll must not reload a second time for the same commit."""
+        with contextlib.suppress(EcpmError):
+            self._token = self.store.db.change_token()
 
     @work(thread=True, exclusive=True, group="poll")
     def poll_changes(self) -> None:

@@ -101,6 +101,7 @@ class EcpmScreen(Screen[None]):
     ) -> None:
         try:
             result = action()
+            self.ecpm.absorb_own_write()
         except EcpmError as exc:
 
             def report(error: EcpmError = exc) -> None:

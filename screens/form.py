@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,6 +18,9 @@ from ecpm_tui.errors import Conflict, EcpmError, ValidationError
 from ecpm_tui.resources import css_path
 from ecpm_tui.store import jsonable
 from ecpm_tui.text import clean, safe
+
+if TYPE_CHECKING:
+    from ecpm_tui.app import EcpmApp
 
 T = TypeVar("T")
 
@@ -171,6 +174,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def _save(self, values: dict[str, str], version: int | None) -> None:
         try:
             result = self.save_fn(values, version)
+            cast("EcpmApp", self.app).absorb_own_write()
         except ValidationError as exc:
             self.app.call_from_thread(self.show_errors, exc.errors, exc.message)
             return

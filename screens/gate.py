@@ -103,6 +103,7 @@ class GateScreen(ModalScreen[None]):
     def toggle(self, check_id: int, done: bool) -> None:
         try:
             self.store.set_gate_check(check_id, done)
+            cast("EcpmApp", self.app).absorb_own_write()
         except EcpmError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error")
         self.load()

@@ -297,3 +297,44 @@ def test_quit_key_exits(store: Store) -> None:
         assert not app.is_running
 
     run_app(store, body)
+
+
+def test_another_users_change_appears_without_a_key_press(store: Store) -> None:
+    async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
+        app.set_interval(0.1, app.poll_changes)
+        await pilot.pause(0.3)
+        bob = Store(store.db, user="bob")
+        bob.create_project({"key": "BOBS", "name": "Bob's project"})
+        for _ in range(30):
+            await pilot.pause(0.1)
+            table = app.screen.query_one("#projects-table", DataTable)
+            if "BOBS" in table_column(table, 0):
+                break
+        assert "BOBS" in table_column(table, 0)
+
+    run_app(store, body)
+
+
+def test_own_write_reloads_once(store: Store) -> None:
+    async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
+        app.set_interval(0.1, app.poll_changes)
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, ProjectsScreen)
+        calls = 0
+        real_fetch = screen.fetch
+
+        def counting_fetch() -> object:
+            nonlocal calls
+            calls += 1
+            return real_fetch()
+
+        screen.fetch = counting_fetch  # type: ignore[method-assign]
+        pid = store.get_project_by_key("B2BX").id
+        assert pid is not None
+        screen.perform(lambda: store.update_project(pid, None, {"health": "red"}))
+        await pilot.pause(1.0)
+        await settle(pilot)
+        assert calls == 1
+
+    run_app(store, body)
