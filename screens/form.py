@@ -44,13 +44,13 @@ def as_form_value(value: Any) -> str:
 
 
 class FormScreen(ModalScreen[T | None], Generic[T]):
-    """Edit a record; ctrl+s saves, Esc or ctrl+q cancels."""
+    """Edit a record; ctrl+s saves, Esc or ctrl+g cancels (ctrl+q stays Textual's quit)."""
 
     CSS_PATH = css_path("form.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+q", "cancel", "Cancel", show=False, priority=True),
+        Binding("ctrl+g", "cancel", "Cancel", show=False, priority=True),
     ]
 
     def __init__(
@@ -94,7 +94,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                 yield Button("Re-apply mine", id="reapply", variant="warning")
             with Horizontal(id="form-buttons"):
                 yield Button("Save (ctrl+s)", id="save", variant="primary")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Cancel (esc, ctrl+g)", id="cancel")
 
     def on_mount(self) -> None:
         if self.fields:

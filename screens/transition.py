@@ -23,6 +23,7 @@ class TransitionScreen(ModalScreen[str | None]):
     CSS_PATH = css_path("transition.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+g", "cancel", "Cancel", show=False, priority=True),
         Binding("ctrl+s", "proceed", "Proceed", priority=True),
     ]
 
@@ -56,7 +57,7 @@ class TransitionScreen(ModalScreen[str | None]):
             yield Static("", id="transition-error")
             with Horizontal(id="transition-buttons"):
                 yield Button("Proceed (ctrl+s)", id="proceed", variant="warning")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Cancel (esc, ctrl+g)", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#transition-reason", Input).focus()

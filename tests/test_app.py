@@ -338,3 +338,26 @@ def test_own_write_reloads_once(store: Store) -> None:
         assert calls == 1
 
     run_app(store, body)
+
+
+def test_dialogs_close_without_escape(store: Store) -> None:
+    async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, ProjectsScreen) and app.is_running
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, ProjectsScreen)
+        await pilot.press("a")  # archive asks first; n keeps the project
+        await pilot.pause()
+        await pilot.press("n")
+        await settle(pilot)
+        assert [p.key for p in store.list_projects()] == ["B2BX", "MKTP", "SHOP"]
+
+    run_app(store, body)
