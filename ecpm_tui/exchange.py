@@ -449,6 +449,10 @@ def _import_project(
         assert item.id is not None
         risk_ids[ref] = item.id
     counts["risks"] += len(risk_ids)
+    # The next new risk must not reuse a ref from the file (R-007 -> next is R-008).
+    numbers = [int(ref[2:]) for ref in risk_ids if ref.startswith("R-") and ref[2:].isdigit()]
+    if numbers and max(numbers) > project.risk_seq:
+        project.risk_seq = max(numbers)
 
     assess_ids: dict[int, int] = {}
     for j, raw in enumerate(r.list("assessments"), 1):

@@ -259,3 +259,21 @@ def test_init_shared_group_makes_a_group_writable_database(tmp_path: Path) -> No
     assert stat.S_IMODE(db.stat().st_mode) == 0o660
     assert db.stat().st_gid == grp.getgrnam(group).gr_gid
     assert_user_error(run("init", "--shared-group", "no-such-group-xyz", "--db", str(db)), "group")
+
+
+def test_imported_risk_refs_are_not_reused(demo_db: Path, tmp_path: Path) -> None:
+    from ecpm_tui.config import DbTarget
+    from ecpm_tui.db import open_database
+    from ecpm_tui.store import Store
+
+    data = json.loads(run("export", "--db", str(demo_db), "--project", "SHOP").stdout)
+    data["projects"][0]["risk_seq"] = 0  # a hand-edited file with a stale counter
+    path = tmp_path / "stale.json"
+    path.write_text(json.dumps(data))
+    target = tmp_path / "t.db"
+    assert run("import", str(path), "--db", str(target)).returncode == 0
+    db = open_database(DbTarget(f"sqlite:///{target}", "t"))
+    store = Store(db, user="t")
+    new = store.create_risk(store.get_project_by_key("SHOP").id, {"title": "new"})  # type: ignore[arg-type]
+    assert new.ref == f"R-{len(data['projects'][0]['risks']) + 1:03d}"
+    db.close()
