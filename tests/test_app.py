@@ -361,3 +361,40 @@ def test_dialogs_close_without_escape(store: Store) -> None:
         assert [p.key for p in store.list_projects()] == ["B2BX", "MKTP", "SHOP"]
 
     run_app(store, body)
+
+
+HOSTILE = "[/] [@click=app.quit] [bold]x\x1b]0;pwned\x07\x1b[2J\x00 🛒 עברית"
+
+
+def test_hostile_text_renders_literally_on_every_screen(store: Store) -> None:
+    pid = store.create_project({"key": "EVIL", "name": HOSTILE, "objectives": "[/]" * 2000}).id
+    assert pid is not None
+    store.create_card(pid, {"title": HOSTILE, "assignee": "[/]"})
+    store.create_risk(pid, {"title": HOSTILE, "owner": "[@click=app.quit]"})
+    event_pid = store.start_assessment(pid, HOSTILE[:100], phase="initiation").project_id
+    assert event_pid == pid
+    literal = "[/] [@click=app.quit] [bold]x 🛒 עברית"
+
+    async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
+        app.current_project_id = pid
+        for key in "12345":
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.is_running
+        await pilot.press("2")
+        await settle(pilot)
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        first = board.lists()[0]
+        item = first.highlighted_item
+        assert item is not None
+        assert str(first.render_item(item)).endswith(f"{literal} @[/]")
+        await pilot.press("1")
+        await settle(pilot)
+        table = app.screen.query_one("#projects-table", DataTable)
+        assert literal in table_column(table, 1)
+        await pilot.click("#projects-table")
+        await pilot.pause()
+        assert app.is_running
+
+    run_app(store, body)
