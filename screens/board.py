@@ -128,6 +128,7 @@ class BoardScreen(EcpmScreen):
         self.query_text = ""
         self.only_mine = False
         self.column = 0
+        self.follow: str | None = None  # item the cursor should land on after a reload
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -191,7 +192,12 @@ class BoardScreen(EcpmScreen):
                     doing += card.status == "doing"
                     if flt.matches(card):
                         items.append((f"c{card.id}", card))
-            col.set_items(items, keep=col.highlighted_id)
+            ids = {item_id for item_id, _ in items}
+            if self.follow in ids:
+                col.set_items(items, keep=self.follow)
+                self.follow = None
+            else:
+                col.set_items(items, keep=col.highlighted_id)
             head = self.query_one(f"#head-{phase.value}", Static)
             if self.portfolio:
                 head.update(Content(f"{phase.label} ({total})"))
@@ -261,7 +267,8 @@ class BoardScreen(EcpmScreen):
         cid = card.id
 
         def moved(_card: Card) -> None:
-            # Follow the card into its new column.
+            # Follow the card into its new column: the cursor lands on it after the reload.
+            self.follow = f"c{cid}"
             self.column = lifecycle.phase_index(target)
             self.lists()[self.column].focus()
 

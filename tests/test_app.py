@@ -142,7 +142,7 @@ def test_board_keys_move_cycle_and_filter_cards(store: Store) -> None:
         assert app.focused is board.lists()[1]
         before = store.get_card(card.id).status
         moved = board.selected_card()
-        assert moved is not None
+        assert moved is not None and moved.id == card.id  # the cursor followed the card
         await pilot.press("space")
         await settle(pilot)
         assert store.get_card(moved.id).status != before  # type: ignore[arg-type]
