@@ -488,10 +488,9 @@ class Store:
 
     @staticmethod
     def _next_rank(project_id: int, phase: str) -> Any:
-        return (
-            select(func.coalesce(func.max(Card.rank), 0) + 1)
-            .where(Card.project_id == project_id, Card.phase == phase)
-            .scalar_subquery()
+        """SELECT of the rank one below the bottom card of a phase column."""
+        return select(func.coalesce(func.max(Card.rank), 0) + 1).where(
+            Card.project_id == project_id, Card.phase == phase
         )
 
     def create_card(self, project_id: int, values: Mapping[str, Any]) -> Card:
@@ -501,11 +500,7 @@ class Store:
         def run(s: Session) -> Card:
             project = self._get(s, Project, project_id, "Project")
             data.setdefault("phase", project.phase)
-            rank = s.exec(
-                select(func.coalesce(func.max(Card.rank), 0) + 1).where(
-                    Card.project_id == project_id, Card.phase == data["phase"]
-                )
-            ).scalar_one()
+            rank = s.exec(self._next_rank(project_id, data["phase"])).scalar_one()
             card = Card(project_id=project_id, rank=rank, **data, **self._stamp())
             s.add(card)
             s.flush()
@@ -537,11 +532,7 @@ class Store:
                 _detach(s, card)
                 return card
             if "phase" in changes:
-                card.rank = s.exec(
-                    select(func.coalesce(func.max(Card.rank), 0) + 1).where(
-                        Card.project_id == card.project_id, Card.phase == data["phase"]
-                    )
-                ).scalar_one()
+                card.rank = s.exec(self._next_rank(card.project_id, data["phase"])).scalar_one()
             for k, v in data.items():
                 setattr(card, k, v)
             self._touch(card)
@@ -603,9 +594,7 @@ class Store:
 
     def move_card(self, card_id: int, phase: lifecycle.Phase | str) -> Card:
         """Move a card to the bottom of another phase column (one atomic UPDATE)."""
-        target = (
-            lifecycle.parse_phase(str(phase)) if not isinstance(phase, lifecycle.Phase) else phase
-        )
+        target = lifecycle.parse_phase(phase)
 
         def run(s: Session) -> Card:
             card = self._get(s, Card, card_id, "Card", lock=True)
@@ -614,7 +603,10 @@ class Store:
                 s.expunge(card)
                 return card
             moved = self._atomic_card_update(
-                s, card_id, phase=target.value, rank=self._next_rank(card.project_id, target.value)
+                s,
+                card_id,
+                phase=target.value,
+                rank=self._next_rank(card.project_id, target.value).scalar_subquery(),
             )
             self._audit(
                 s,
@@ -718,7 +710,7 @@ class Store:
 
         def run(s: Session) -> GateStatus:
             project = self._get(s, Project, project_id, "Project")
-            ph = lifecycle.parse_phase(str(phase)) if phase else lifecycle.Phase(project.phase)
+            ph = lifecycle.parse_phase(phase) if phase else lifecycle.Phase(project.phase)
             checks = list(
                 s.exec(
                     select(GateCheck)
@@ -773,7 +765,7 @@ class Store:
         self, project_id: int, phase: lifecycle.Phase | str, text: str
     ) -> GateCheck:
         """Add a project-specific exit criterion to a phase gate."""
-        ph = lifecycle.parse_phase(str(phase)) if not isinstance(phase, lifecycle.Phase) else phase
+        ph = lifecycle.parse_phase(phase)
         body = fields.coerce(
             {"text": fields.Spec(fields._str(2000), required=True)}, {"text": text}, partial=False
         )["text"]
@@ -824,11 +816,7 @@ class Store:
 
         Forward with unmet criteria needs a reason (go_with_conditions), else GateBlocked.
         """
-        target = (
-            lifecycle.parse_phase(str(to_phase))
-            if not isinstance(to_phase, lifecycle.Phase)
-            else to_phase
-        )
+        target = lifecycle.parse_phase(to_phase)
         why = fields._str(2000, multiline=True)(reason, "reason") if reason else ""
 
         def run(s: Session) -> PhaseTransition:
@@ -1066,7 +1054,7 @@ class Store:
         ph: lifecycle.Phase | None = None
         if phase:
             try:
-                ph = lifecycle.parse_phase(str(phase))
+                ph = lifecycle.parse_phase(phase)
             except ValidationError as exc:
                 errors.update(exc.errors)
         if ph is None and milestone_card_id is None:
@@ -1276,11 +1264,7 @@ class Store:
                 raise ValidationError(f"Gap {q.key} already has action card {ans.created_card_id}.")
             phase = a.phase or lifecycle.Phase.INITIATION.value
             dim = q.primary_dimension
-            rank = s.exec(
-                select(func.coalesce(func.max(Card.rank), 0) + 1).where(
-                    Card.project_id == a.project_id, Card.phase == phase
-                )
-            ).scalar_one()
+            rank = s.exec(self._next_rank(a.project_id, phase)).scalar_one()
             desc = "\n".join(x for x in (q.text_en, ans.note, ans.action) if x)
             card = Card(
                 project_id=a.project_id,
