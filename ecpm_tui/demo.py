@@ -8,21 +8,25 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
-
 from ecpm_tui import lifecycle, risk
 from ecpm_tui.models import (
     Answer,
     Assessment,
+    AuditEvent,
     Card,
-    GateCheck,
     PhaseTransition,
     Project,
     Risk,
     utcnow,
 )
-from ecpm_tui.store import Store
+from ecpm_tui.store import (
+    AnswerSpec,
+    EventSpec,
+    InterviewSpec,
+    ProjectBundle,
+    Store,
+    default_gate_checks,
+)
 
 PROJECTS: tuple[dict[str, Any], ...] = (
     {
@@ -152,184 +156,178 @@ def generate(
     """Add demo projects with cards across all workstreams and phases, template risks
     spread across the matrix, and one completed plus one in-progress PPTF interview."""
     rng = random.Random(seed)
-    today = store.today()
-    bank = store.bank
+    taken = {p.key for p in store.list_projects(include_archived=True)}
+    bundles = [_project(store, rng, i, _key_for(i, taken), cards, risks) for i in range(projects)]
+    done = store.create_bundles(
+        bundles,
+        "demo",
+        f"Generated demo data: {len(bundles)} projects, {cards * len(bundles)} cards, "
+        f"{risks * len(bundles)} risks",
+    )
+    return DemoResult(done.projects, done.cards, done.risks, done.assessments)
 
-    def run(s: Session) -> DemoResult:
-        stamp = store._stamp()
-        taken = set(s.execute(select(Project.key)).scalars())
-        keys: list[str] = []
-        made = {"cards": 0, "risks": 0, "assessments": 0}
-        for i in range(projects):
-            spec = dict(PROJECTS[i % len(PROJECTS)])
-            spec["key"] = _key_for(i, taken)
-            if i >= len(PROJECTS):
-                spec["name"] = f"{spec['name']} #{i + 1}"
-            phase = spec.pop("phase")
-            start = today - timedelta(days=rng.randint(30, 200))
-            project = Project(
-                **{k: v for k, v in spec.items() if k != "budget"},
-                phase=phase,
-                budget=Decimal(spec["budget"]),
-                currency="EUR",
-                manager=rng.choice(PEOPLE),
-                start_date=start,
-                target_date=start + timedelta(days=rng.randint(120, 360)),
-                description=f"Demo project: {spec['name']}.",
+
+def _project(
+    store: Store, rng: random.Random, i: int, key: str, cards: int, risks: int
+) -> ProjectBundle:
+    today = store.today()
+    stamp = store.stamp()
+    spec = dict(PROJECTS[i % len(PROJECTS)])
+    spec["key"] = key
+    if i >= len(PROJECTS):
+        spec["name"] = f"{spec['name']} #{i + 1}"
+    phase = spec.pop("phase")
+    start = today - timedelta(days=rng.randint(30, 200))
+    project = Project(
+        **{k: v for k, v in spec.items() if k != "budget"},
+        phase=phase,
+        budget=Decimal(spec["budget"]),
+        currency="EUR",
+        manager=rng.choice(PEOPLE),
+        start_date=start,
+        target_date=start + timedelta(days=rng.randint(120, 360)),
+        description=f"Demo project: {spec['name']}.",
+        **stamp,
+    )
+    bundle = ProjectBundle(project, gate_checks=default_gate_checks(stamp))
+    current = lifecycle.phase_index(lifecycle.Phase(phase))
+    for ph in lifecycle.PHASES[:current]:
+        for check in bundle.gate_checks:
+            if check.phase == ph.value:
+                check.done = rng.random() < 0.9
+                check.done_by = rng.choice(PEOPLE) if check.done else None
+                check.done_at = utcnow() if check.done else None
+        bundle.transitions.append(
+            PhaseTransition(
+                from_phase=ph.value,
+                to_phase=lifecycle.PHASES[lifecycle.phase_index(ph) + 1].value,
+                by=rng.choice(PEOPLE),
+                decision="go_with_conditions",
+                reason="Open items tracked as cards",
+                unmet_criteria="[]",
+            )
+        )
+    bundle.events.append(
+        EventSpec(
+            AuditEvent(
+                user=store.user,
+                entity="project",
+                action="create",
+                summary=f"Created demo project {project.key}",
+                changes="{}",
+            ),
+            project,
+        )
+    )
+    workstreams = list(CARD_TITLES)
+    ranks: dict[str, int] = {}
+    for n in range(cards):
+        ws = workstreams[n % len(workstreams)]
+        ph = lifecycle.PHASES[min(len(lifecycle.PHASES) - 1, max(0, current + rng.randint(-2, 1)))]
+        ranks[ph.value] = ranks.get(ph.value, 0) + 1
+        is_past = lifecycle.phase_index(ph) < current
+        status = "done" if is_past else rng.choice(("todo", "todo", "doing", "blocked", "done"))
+        kind = (
+            "milestone"
+            if n % 25 == 0
+            else rng.choice(("task", "task", "deliverable", "requirement"))
+        )
+        title = rng.choice(CARD_TITLES[ws])
+        bundle.cards.append(
+            Card(
+                title=title if n < 40 else f"{title} ({n + 1})",
+                phase=ph.value,
+                rank=ranks[ph.value],
+                status=status,
+                kind=kind,
+                workstream=ws,
+                assignee=rng.choice(PEOPLE),
+                department=rng.choice(DEPARTMENTS),
+                priority=rng.choice(("low", "medium", "medium", "high", "critical")),
+                due_date=today + timedelta(days=rng.randint(-20, 90)),
+                estimate=rng.choice((1, 2, 3, 5, 8, 13)),
+                tags=rng.choice(("peak", "mvp", "", "compliance")),
+                blocked_reason="Waiting on vendor" if status == "blocked" else "",
                 **stamp,
             )
-            s.add(project)
-            s.flush()
-            assert project.id is not None
-            pid = project.id
-            keys.append(project.key)
-            store._seed_gates(s, pid)
-            current = lifecycle.phase_index(lifecycle.Phase(phase))
-            for ph in lifecycle.PHASES[:current]:
-                for check in s.execute(
-                    select(GateCheck).where(
-                        GateCheck.project_id == pid, GateCheck.phase == ph.value
-                    )
-                ).scalars():
-                    check.done = rng.random() < 0.9
-                    check.done_by = rng.choice(PEOPLE) if check.done else None
-                    check.done_at = utcnow() if check.done else None
-                s.add(
-                    PhaseTransition(
-                        project_id=pid,
-                        from_phase=ph.value,
-                        to_phase=lifecycle.PHASES[lifecycle.phase_index(ph) + 1].value,
-                        by=rng.choice(PEOPLE),
-                        decision="go_with_conditions",
-                        reason="Open items tracked as cards",
-                        unmet_criteria="[]",
-                    )
-                )
-            store._audit(s, "project", pid, pid, "create", f"Created demo project {project.key}")
-            workstreams = list(CARD_TITLES)
-            ranks: dict[str, int] = {}
-            for n in range(cards):
-                ws = workstreams[n % len(workstreams)]
-                ph = lifecycle.PHASES[
-                    min(len(lifecycle.PHASES) - 1, max(0, current + rng.randint(-2, 1)))
-                ]
-                ranks[ph.value] = ranks.get(ph.value, 0) + 1
-                is_past = lifecycle.phase_index(ph) < current
-                status = (
-                    "done" if is_past else rng.choice(("todo", "todo", "doing", "blocked", "done"))
-                )
-                kind = (
-                    "milestone"
-                    if n % 25 == 0
-                    else rng.choice(("task", "task", "deliverable", "requirement"))
-                )
-                title = rng.choice(CARD_TITLES[ws])
-                s.add(
-                    Card(
-                        project_id=pid,
-                        title=title if n < 40 else f"{title} ({n + 1})",
-                        phase=ph.value,
-                        rank=ranks[ph.value],
-                        status=status,
-                        kind=kind,
-                        workstream=ws,
-                        assignee=rng.choice(PEOPLE),
-                        department=rng.choice(DEPARTMENTS),
-                        priority=rng.choice(("low", "medium", "medium", "high", "critical")),
-                        due_date=today + timedelta(days=rng.randint(-20, 90)),
-                        estimate=rng.choice((1, 2, 3, 5, 8, 13)),
-                        tags=rng.choice(("peak", "mvp", "", "compliance")),
-                        blocked_reason="Waiting on vendor" if status == "blocked" else "",
-                        **stamp,
-                    )
-                )
-            made["cards"] += cards
-            seq = 0
-            for n in range(risks):
-                t = risk.TEMPLATES[n % len(risk.TEMPLATES)]
-                lk = max(1, min(5, t.likelihood + rng.randint(-1, 1)))
-                im = max(1, min(5, t.impact + rng.randint(-1, 0)))
-                seq += 1
-                responded = rng.random() < 0.6
-                resp = "mitigate" if responded else None
-                s.add(
-                    Risk(
-                        project_id=pid,
-                        ref=f"R-{seq:03d}",
-                        title=t.title,
-                        category=t.category,
-                        cause=t.cause,
-                        effect=t.effect,
-                        mitigation=t.mitigation,
-                        workstream=t.workstream,
-                        owner=rng.choice(PEOPLE),
-                        likelihood=lk,
-                        impact=im,
-                        response=resp,
-                        status="response_planned" if responded else "identified",
-                        residual_likelihood=max(1, lk - 1) if responded else None,
-                        residual_impact=im if responded else None,
-                        next_review_date=today + timedelta(days=rng.randint(-10, 40)),
-                        proximity_date=today + timedelta(days=rng.randint(5, 120)),
-                        **stamp,
-                    )
-                )
-            project.risk_seq = seq
-            made["risks"] += risks
-            if i < 2:
-                phase_value = phase
-                done = Assessment(
-                    project_id=pid,
-                    phase=phase_value,
-                    department="IT",
-                    interviewer=rng.choice(PEOPLE),
-                    language="en",
-                    status="completed",
-                    completed_at=utcnow(),
-                    **stamp,
-                )
-                ongoing = Assessment(
-                    project_id=pid,
-                    phase=phase_value,
-                    department="Logistics",
-                    interviewer=rng.choice(PEOPLE),
-                    language="es",
-                    status="in_progress",
-                    **stamp,
-                )
-                s.add_all([done, ongoing])
-                s.flush()
-                questions = bank.ordered()
-                for j, q in enumerate(questions):
-                    s.add(
-                        Answer(
-                            assessment_id=done.id,
-                            question_key=q.key,
-                            rating=rng.choice((0, 1, 2, 2, 3, 3)),
-                            note="Checked with team lead" if j % 4 == 0 else "",
-                            **stamp,
-                        )
-                    )
-                    if j < len(questions) // 2:
-                        s.add(
-                            Answer(
-                                assessment_id=ongoing.id,
-                                question_key=q.key,
-                                rating=None if j % 7 == 3 else rng.choice((1, 2, 3)),
-                                unknown=j % 7 == 3,
-                                **stamp,
-                            )
-                        )
-                made["assessments"] += 2
-        store._audit(
-            s,
-            "demo",
-            None,
-            None,
-            "demo",
-            f"Generated demo data: {len(keys)} projects, {made['cards']} cards, "
-            f"{made['risks']} risks",
         )
-        return DemoResult(keys, made["cards"], made["risks"], made["assessments"])
+    for n in range(risks):
+        t = risk.TEMPLATES[n % len(risk.TEMPLATES)]
+        lk = max(1, min(5, t.likelihood + rng.randint(-1, 1)))
+        im = max(1, min(5, t.impact + rng.randint(-1, 0)))
+        responded = rng.random() < 0.6
+        bundle.risks.append(
+            Risk(
+                ref=f"R-{n + 1:03d}",
+                title=t.title,
+                category=t.category,
+                cause=t.cause,
+                effect=t.effect,
+                mitigation=t.mitigation,
+                workstream=t.workstream,
+                owner=rng.choice(PEOPLE),
+                likelihood=lk,
+                impact=im,
+                response="mitigate" if responded else None,
+                status="response_planned" if responded else "identified",
+                residual_likelihood=max(1, lk - 1) if responded else None,
+                residual_impact=im if responded else None,
+                next_review_date=today + timedelta(days=rng.randint(-10, 40)),
+                proximity_date=today + timedelta(days=rng.randint(5, 120)),
+                **stamp,
+            )
+        )
+    project.risk_seq = risks
+    if i < 2:
+        bundle.interviews.extend(_interviews(store, rng, phase, stamp))
+    return bundle
 
-    return store._write(run)
+
+def _interviews(
+    store: Store, rng: random.Random, phase: str, stamp: dict[str, Any]
+) -> list[InterviewSpec]:
+    done = InterviewSpec(
+        Assessment(
+            phase=phase,
+            department="IT",
+            interviewer=rng.choice(PEOPLE),
+            language="en",
+            status="completed",
+            completed_at=utcnow(),
+            **stamp,
+        )
+    )
+    ongoing = InterviewSpec(
+        Assessment(
+            phase=phase,
+            department="Logistics",
+            interviewer=rng.choice(PEOPLE),
+            language="es",
+            status="in_progress",
+            **stamp,
+        )
+    )
+    questions = store.bank.ordered()
+    for j, q in enumerate(questions):
+        done.answers.append(
+            AnswerSpec(
+                Answer(
+                    question_key=q.key,
+                    rating=rng.choice((0, 1, 2, 2, 3, 3)),
+                    note="Checked with team lead" if j % 4 == 0 else "",
+                    **stamp,
+                )
+            )
+        )
+        if j < len(questions) // 2:
+            ongoing.answers.append(
+                AnswerSpec(
+                    Answer(
+                        question_key=q.key,
+                        rating=None if j % 7 == 3 else rng.choice((1, 2, 3)),
+                        unknown=j % 7 == 3,
+                        **stamp,
+                    )
+                )
+            )
+    return [done, ongoing]

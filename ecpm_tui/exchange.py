@@ -7,7 +7,6 @@ from one database imports into another and exports again identically.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from ecpm_tui import __version__, fields, lifecycle, pptf
 from ecpm_tui.errors import ValidationError
@@ -31,7 +30,16 @@ from ecpm_tui.models import (
     Risk,
     utcnow,
 )
-from ecpm_tui.store import Store, jsonable
+from ecpm_tui.store import (
+    AnswerSpec,
+    EventSpec,
+    InterviewSpec,
+    ProjectBundle,
+    Store,
+    jsonable,
+    validate_risk,
+)
+from ecpm_tui.store.pptf import LANGUAGES
 
 FORMAT = "ecpm-export"
 FORMAT_VERSION = 1
@@ -66,10 +74,6 @@ ASSESSMENT_FIELDS = (
 )
 ANSWER_FIELDS = ("question_key", "rating", "na", "unknown", "note", "action", *TRACKED)
 EVENT_FIELDS = ("at", "user", "entity", "action", "summary", "changes")
-
-
-class _DryRun(Exception):
-    """Raised inside the import transaction to roll back a dry run."""
 
 
 @dataclass(frozen=True)
@@ -238,7 +242,7 @@ class _Reader:
         if not isinstance(value, str):
             raise self.fail(f"{name!r} must be text.")
         try:
-            return fields._str(max_len, multiline=True)(value, name)
+            return fields.string(max_len, multiline=True)(value, name)
         except ValidationError as exc:
             raise self.fail(exc.message) from exc
 
@@ -334,69 +338,52 @@ def read_import_file(path: Path) -> dict[str, Any]:
 
 
 def import_data(store: Store, data: Mapping[str, Any], dry_run: bool = False) -> ImportResult:
-    """Add every project of an export in one transaction; any error changes nothing."""
-    bank = store.bank
+    """Add every project of an export in one transaction; any error changes nothing.
+
+    The whole file is validated and built before the write lock is taken.
+    """
     projects = data.get("projects")
     if not isinstance(projects, list):
         raise ValidationError("The export has no list of projects.")
-    counts = {"cards": 0, "risks": 0, "assessments": 0}
-    keys: list[str] = []
-
-    def run(s: Session) -> None:
-        for i, raw in enumerate(projects, 1):
-            keys.append(_import_project(s, store, bank, _Reader(raw, f"project #{i}"), counts))
-        if len(set(keys)) != len(keys):
-            raise ValidationError("The file holds the same project key twice.")
-        if dry_run:
-            raise _DryRun
-        store._audit(
-            s, "import", None, None, "import", f"Imported {len(keys)} project(s): {', '.join(keys)}"
-        )
-
-    with contextlib.suppress(_DryRun):
-        store._write(run)
-    return ImportResult(keys, counts["cards"], counts["risks"], counts["assessments"], dry_run)
+    bundles = [
+        _bundle(store.bank, _Reader(raw, f"project #{i}")) for i, raw in enumerate(projects, 1)
+    ]
+    keys = [b.project.key for b in bundles]
+    if len(set(keys)) != len(keys):
+        raise ValidationError("The file holds the same project key twice.")
+    done = store.create_bundles(
+        bundles, "import", f"Imported {len(keys)} project(s): {', '.join(keys)}", dry_run
+    )
+    return ImportResult(done.projects, done.cards, done.risks, done.assessments, dry_run)
 
 
-def _import_project(
-    s: Session, store: Store, bank: pptf.QuestionBank, r: _Reader, counts: dict[str, int]
-) -> str:
-    values = r.entity({k: v for k, v in fields.PROJECT.items()})
+def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
+    values = r.entity(dict(fields.PROJECT))
     key = values["key"]
     r.where = f"project {key}"
-    if s.execute(select(Project.id).where(Project.key == key)).first() is not None:
-        raise r.fail("a project with this key already exists in the database.")
     project = Project(**values, risk_seq=r.int("risk_seq"), **r.tracked())
-    s.add(project)
-    s.flush()
-    pid = project.id
-    assert pid is not None
+    bundle = ProjectBundle(project)
 
-    card_ids: dict[int, int] = {}
+    cards: dict[int, Card] = {}
     for j, raw in enumerate(r.list("cards"), 1):
         c = _Reader(raw, f"project {key} card #{j}")
         n = c.int("n", 1)
         assert n is not None
-        if n in card_ids:
+        if n in cards:
             raise c.fail(f"card number {n} appears twice.")
-        card = Card(
-            project_id=pid, **c.entity(fields.CARD), rank=c.int("rank", -(2**31)), **c.tracked()
-        )
-        s.add(card)
-        s.flush()
-        assert card.id is not None
-        card_ids[n] = card.id
-    counts["cards"] += len(card_ids)
+        cards[n] = Card(**c.entity(fields.CARD), rank=c.int("rank", -(2**31)), **c.tracked())
+    bundle.cards = list(cards.values())
 
-    gate_ids: dict[str, int] = {}
+    gates: dict[str, GateCheck] = {}
     for j, raw in enumerate(r.list("gate_checks"), 1):
         g = _Reader(raw, f"project {key} gate check #{j}")
         phase = g.phase("phase")
         crit = g.text("criterion_key", 60)
         if not crit:
             raise g.fail("'criterion_key' is empty.")
-        check = GateCheck(
-            project_id=pid,
+        if f"{phase}/{crit}" in gates:
+            raise g.fail(f"gate criterion {crit!r} appears twice in {phase}.")
+        gates[f"{phase}/{crit}"] = GateCheck(
             phase=phase,
             criterion_key=crit,
             text=g.text("text", 2000),
@@ -407,10 +394,7 @@ def _import_project(
             note=g.text("note", default=""),
             **g.tracked(),
         )
-        s.add(check)
-        s.flush()
-        assert check.id is not None
-        gate_ids[f"{phase}/{crit}"] = check.id
+    bundle.gate_checks = list(gates.values())
 
     for j, raw in enumerate(r.list("transitions"), 1):
         t = _Reader(raw, f"project {key} transition #{j}")
@@ -422,9 +406,8 @@ def _import_project(
             json.loads(unmet)
         except json.JSONDecodeError as exc:
             raise t.fail("'unmet_criteria' is not a JSON list.") from exc
-        s.add(
+        bundle.transitions.append(
             PhaseTransition(
-                project_id=pid,
                 from_phase=t.phase("from_phase"),
                 to_phase=t.phase("to_phase"),
                 by=t.text("by", 64),
@@ -435,104 +418,70 @@ def _import_project(
             )
         )
 
-    risk_ids: dict[str, int] = {}
+    risks: dict[str, Risk] = {}
     for j, raw in enumerate(r.list("risks"), 1):
         k = _Reader(raw, f"project {key} risk #{j}")
         ref = k.text("ref", 12)
-        if not ref or ref in risk_ids:
+        if not ref or ref in risks:
             raise k.fail(f"risk ref {ref!r} is empty or appears twice.")
         values = k.entity(fields.RISK)
-        Store._validate_risk(values)
-        item = Risk(project_id=pid, ref=ref, **values, **k.tracked())
-        s.add(item)
-        s.flush()
-        assert item.id is not None
-        risk_ids[ref] = item.id
-    counts["risks"] += len(risk_ids)
+        try:
+            validate_risk(values)
+        except ValidationError as exc:
+            raise k.fail(exc.message) from exc
+        risks[ref] = Risk(ref=ref, **values, **k.tracked())
+    bundle.risks = list(risks.values())
     # The next new risk must not reuse a ref from the file (R-007 -> next is R-008).
-    numbers = [int(ref[2:]) for ref in risk_ids if ref.startswith("R-") and ref[2:].isdigit()]
+    numbers = [int(ref[2:]) for ref in risks if ref.startswith("R-") and ref[2:].isdigit()]
     if numbers and max(numbers) > project.risk_seq:
         project.risk_seq = max(numbers)
 
-    assess_ids: dict[int, int] = {}
+    interviews: dict[int, InterviewSpec] = {}
     for j, raw in enumerate(r.list("assessments"), 1):
         a = _Reader(raw, f"project {key} interview #{j}")
         n = a.int("n", 1)
         assert n is not None
+        if n in interviews:
+            raise a.fail(f"interview number {n} appears twice.")
         milestone = a.get("milestone_card", None)
-        if milestone is not None and milestone not in card_ids:
+        if milestone is not None and milestone not in cards:
             raise a.fail(f"milestone card {milestone!r} is not in the file.")
         status = a.text("status", 12)
         if status not in ("in_progress", "completed"):
             raise a.fail(f"unknown status {status!r}.")
         lang = a.text("language", 5)
-        if lang not in ("en", "es"):
+        if lang not in LANGUAGES:
             raise a.fail(f"unknown language {lang!r}.")
         dept = a.text("department", 100)
         if not dept:
             raise a.fail("'department' is empty.")
-        assessment = Assessment(
-            project_id=pid,
-            phase=a.phase("phase", optional=True),
-            milestone_card_id=card_ids.get(milestone) if milestone is not None else None,
-            department=dept,
-            interviewer=a.text("interviewer", 64),
-            language=lang,
-            status=status,
-            started_at=a.when("started_at"),
-            completed_at=a.when("completed_at", True),
-            **a.tracked(),
+        spec = InterviewSpec(
+            Assessment(
+                phase=a.phase("phase", optional=True),
+                department=dept,
+                interviewer=a.text("interviewer", 64),
+                language=lang,
+                status=status,
+                started_at=a.when("started_at"),
+                completed_at=a.when("completed_at", True),
+                **a.tracked(),
+            ),
+            milestone=cards.get(milestone) if milestone is not None else None,
         )
-        s.add(assessment)
-        s.flush()
-        assert assessment.id is not None
-        if n in assess_ids:
-            raise a.fail(f"interview number {n} appears twice.")
-        assess_ids[n] = assessment.id
+        interviews[n] = spec
         seen: set[str] = set()
         for m, raw_answer in enumerate(a.list("answers"), 1):
-            x = _Reader(raw_answer, f"project {key} interview #{j} answer #{m}")
-            qkey = x.text("question_key", 20)
-            try:
-                bank.get(qkey)
-            except ValidationError as exc:
-                raise x.fail(f"unknown question {qkey!r}.") from exc
-            if qkey in seen:
-                raise x.fail(f"question {qkey} answered twice.")
-            seen.add(qkey)
-            rating = x.int("rating", 0, 3, optional=True)
-            na, unknown = x.flag("na"), x.flag("unknown")
-            try:
-                pptf.validate_answer(rating, na, unknown)
-            except ValidationError as exc:
-                raise x.fail(exc.message) from exc
-            cc, cr = x.get("created_card", None), x.get("created_risk", None)
-            if cc is not None and cc not in card_ids:
-                raise x.fail(f"created card {cc!r} is not in the file.")
-            if cr is not None and cr not in risk_ids:
-                raise x.fail(f"created risk {cr!r} is not in the file.")
-            s.add(
-                Answer(
-                    assessment_id=assessment.id,
-                    question_key=qkey,
-                    rating=rating,
-                    na=na,
-                    unknown=unknown,
-                    note=x.text("note", default=""),
-                    action=x.text("action", default=""),
-                    created_card_id=card_ids.get(cc) if cc is not None else None,
-                    created_risk_id=risk_ids.get(cr) if cr is not None else None,
-                    **x.tracked(),
-                )
+            spec.answers.append(
+                _answer(bank, _Reader(raw_answer, f"{a.where} answer #{m}"), seen, cards, risks)
             )
-    counts["assessments"] += len(assess_ids)
+    bundle.interviews = list(interviews.values())
 
-    local: dict[str, Mapping[Any, int]] = {
-        "project": {key: pid},
-        "card": card_ids,
-        "risk": risk_ids,
-        "assessment": assess_ids,
-        "gate": gate_ids,
+    subjects: dict[str, Mapping[Any, SQLModel]] = {
+        "project": {key: project},
+        "card": cards,
+        "risk": risks,
+        "assessment": {n: spec.assessment for n, spec in interviews.items()},
+        "gate": gates,
     }
     for j, raw in enumerate(r.list("events"), 1):
         e = _Reader(raw, f"project {key} event #{j}")
@@ -544,17 +493,56 @@ def _import_project(
                 raise ValueError
         except ValueError as exc:
             raise e.fail("'changes' is not a JSON object.") from exc
-        s.add(
-            AuditEvent(
-                at=e.when("at"),
-                user=e.text("user", 64),
-                entity=entity,
-                entity_id=local.get(entity, {}).get(ref) if ref is not None else None,
-                project_id=pid,
-                action=e.text("action", 30),
-                summary=e.text("summary", 2000),
-                changes=changes,
-            )
+        event = AuditEvent(
+            at=e.when("at"),
+            user=e.text("user", 64),
+            entity=entity,
+            action=e.text("action", 30),
+            summary=e.text("summary", 2000),
+            changes=changes,
         )
-    s.flush()
-    return str(key)
+        subject = subjects.get(entity, {}).get(ref) if ref is not None else None
+        bundle.events.append(EventSpec(event, subject))
+    return bundle
+
+
+def _answer(
+    bank: pptf.QuestionBank,
+    x: _Reader,
+    seen: set[str],
+    cards: Mapping[int, Card],
+    risks: Mapping[str, Risk],
+) -> AnswerSpec:
+    qkey = x.text("question_key", 20)
+    try:
+        bank.get(qkey)
+    except ValidationError as exc:
+        raise x.fail(f"unknown question {qkey!r}.") from exc
+    if qkey in seen:
+        raise x.fail(f"question {qkey} answered twice.")
+    seen.add(qkey)
+    rating = x.int("rating", 0, 3, optional=True)
+    na, unknown = x.flag("na"), x.flag("unknown")
+    try:
+        pptf.validate_answer(rating, na, unknown)
+    except ValidationError as exc:
+        raise x.fail(exc.message) from exc
+    cc, cr = x.get("created_card", None), x.get("created_risk", None)
+    if cc is not None and cc not in cards:
+        raise x.fail(f"created card {cc!r} is not in the file.")
+    if cr is not None and cr not in risks:
+        raise x.fail(f"created risk {cr!r} is not in the file.")
+    answer = Answer(
+        question_key=qkey,
+        rating=rating,
+        na=na,
+        unknown=unknown,
+        note=x.text("note", default=""),
+        action=x.text("action", default=""),
+        **x.tracked(),
+    )
+    return AnswerSpec(
+        answer,
+        cards.get(cc) if cc is not None else None,
+        risks.get(cr) if cr is not None else None,
+    )

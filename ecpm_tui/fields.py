@@ -31,7 +31,9 @@ class Spec:
     required: bool = False
 
 
-def _str(max_len: int, *, multiline: bool = False) -> Callable[[Any, str], str]:
+def string(max_len: int, *, multiline: bool = False) -> Callable[[Any, str], str]:
+    """A parser for text of at most *max_len* characters, control characters stripped."""
+
     def parse(value: Any, field: str) -> str:
         if value is None:
             return ""
@@ -157,7 +159,7 @@ def _phase(value: Any, field: str) -> str:
 
 
 def _tags(value: Any, field: str) -> str:
-    raw = _str(500)(value, field)
+    raw = string(500)(value, field)
     tags: list[str] = []
     for part in re.split(r"[,\s]+", raw):
         tag = part.strip().lstrip("#").lower()
@@ -172,13 +174,13 @@ def _category(value: Any, field: str) -> str:
 
 PROJECT: dict[str, Spec] = {
     "key": Spec(_key, required=True),
-    "name": Spec(_str(SHORT), required=True),
-    "description": Spec(_str(LONG, multiline=True)),
+    "name": Spec(string(SHORT), required=True),
+    "description": Spec(string(LONG, multiline=True)),
     "channel": Spec(_enum(lifecycle.Channel)),
-    "objectives": Spec(_str(LONG, multiline=True)),
-    "scope": Spec(_str(LONG, multiline=True)),
-    "sponsor": Spec(_str(SHORT)),
-    "manager": Spec(_str(SHORT)),
+    "objectives": Spec(string(LONG, multiline=True)),
+    "scope": Spec(string(LONG, multiline=True)),
+    "sponsor": Spec(string(SHORT)),
+    "manager": Spec(string(SHORT)),
     "phase": Spec(_phase),
     "health": Spec(_enum(lifecycle.Health)),
     "start_date": Spec(_date),
@@ -189,43 +191,43 @@ PROJECT: dict[str, Spec] = {
 }
 
 CARD: dict[str, Spec] = {
-    "title": Spec(_str(TITLE), required=True),
-    "description": Spec(_str(LONG, multiline=True)),
+    "title": Spec(string(TITLE), required=True),
+    "description": Spec(string(LONG, multiline=True)),
     "phase": Spec(_phase),
     "status": Spec(_enum(lifecycle.CardStatus)),
     "kind": Spec(_enum(lifecycle.CardKind)),
     "workstream": Spec(_enum(lifecycle.Workstream, optional=True)),
-    "assignee": Spec(_str(64)),
-    "department": Spec(_str(100)),
+    "assignee": Spec(string(64)),
+    "department": Spec(string(100)),
     "priority": Spec(_enum(lifecycle.Priority)),
     "due_date": Spec(_date),
     "estimate": Spec(_int_range(0, 1000, optional=True)),
     "tags": Spec(_tags),
-    "acceptance_criteria": Spec(_str(LONG, multiline=True)),
-    "blocked_reason": Spec(_str(LONG, multiline=True)),
+    "acceptance_criteria": Spec(string(LONG, multiline=True)),
+    "blocked_reason": Spec(string(LONG, multiline=True)),
 }
 
 RISK: dict[str, Spec] = {
-    "title": Spec(_str(TITLE), required=True),
-    "cause": Spec(_str(LONG, multiline=True)),
-    "effect": Spec(_str(LONG, multiline=True)),
+    "title": Spec(string(TITLE), required=True),
+    "cause": Spec(string(LONG, multiline=True)),
+    "effect": Spec(string(LONG, multiline=True)),
     "kind": Spec(_enum(risk.RiskKind)),
     "category": Spec(_category),
     "pptf_dimension": Spec(_enum(pptf.Dimension, optional=True)),
     "workstream": Spec(_enum(lifecycle.Workstream, optional=True)),
-    "owner": Spec(_str(64)),
+    "owner": Spec(string(64)),
     "status": Spec(_enum(risk.RiskStatus)),
     "response": Spec(_enum(risk.Response, optional=True, empty=None)),
     "likelihood": Spec(_int_range(1, 5, optional=False)),
     "impact": Spec(_int_range(1, 5, optional=False)),
     "residual_likelihood": Spec(_int_range(1, 5, optional=True)),
     "residual_impact": Spec(_int_range(1, 5, optional=True)),
-    "trigger": Spec(_str(LONG, multiline=True)),
-    "mitigation": Spec(_str(LONG, multiline=True)),
-    "contingency": Spec(_str(LONG, multiline=True)),
+    "trigger": Spec(string(LONG, multiline=True)),
+    "mitigation": Spec(string(LONG, multiline=True)),
+    "contingency": Spec(string(LONG, multiline=True)),
     "next_review_date": Spec(_date),
     "proximity_date": Spec(_date),
-    "closed_reason": Spec(_str(LONG, multiline=True)),
+    "closed_reason": Spec(string(LONG, multiline=True)),
 }
 
 

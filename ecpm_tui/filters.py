@@ -3,8 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from ecpm_tui.models import Card
+
+class Filterable(Protocol):
+    """What a filter reads of a card (a board row or a stored card)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def department(self) -> str: ...
+    @property
+    def assignee(self) -> str: ...
+    @property
+    def workstream(self) -> str: ...
+    @property
+    def tags(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -21,7 +37,7 @@ class CardFilter:
     def active(self) -> bool:
         return bool(self.words or self.assignees or self.tags or self.workstreams or self.only_user)
 
-    def matches(self, card: Card) -> bool:
+    def matches(self, card: Filterable) -> bool:
         """Whether *card* passes every part of the filter."""
         if self.only_user and card.assignee.lower() != self.only_user.lower():
             return False

@@ -10,16 +10,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Input
 
-from ecpm_tui.models import AuditEvent
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
+from ecpm_tui.store import EventRow
 
 
 @dataclass(frozen=True)
 class ActivityData:
     """Events plus the project keys they refer to."""
 
-    events: list[AuditEvent]
+    events: list[EventRow]
     keys: dict[int, str]
 
 

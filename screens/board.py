@@ -27,7 +27,7 @@ from ecpm_tui.screens.confirm import ConfirmScreen
 from ecpm_tui.screens.form import FieldDef, FormScreen
 from ecpm_tui.screens.gate import GateScreen
 from ecpm_tui.screens.transition import TransitionScreen
-from ecpm_tui.store import ProjectSummary
+from ecpm_tui.store import CardRow, ProjectSummary
 from ecpm_tui.text import clean, one_line
 
 STATUS_MARK = {"todo": " ", "doing": ">", "blocked": "!", "done": "x"}
@@ -58,13 +58,13 @@ class BoardData:
     """What the board shows: one project's cards, or every project as a card."""
 
     project: Project | None
-    cards: list[Card]
+    cards: list[CardRow]
     portfolio: list[ProjectSummary]
 
 
-def item_line(item: Card | ProjectSummary) -> Text:
+def item_line(item: CardRow | ProjectSummary) -> Text:
     """A card, or a project in portfolio scope, as one line."""
-    return card_line(item) if isinstance(item, Card) else project_line(item)
+    return card_line(item) if isinstance(item, CardRow) else project_line(item)
 
 
 class CardList(CardColumn[Card | ProjectSummary]):
@@ -75,7 +75,7 @@ class CardList(CardColumn[Card | ProjectSummary]):
         self.phase = phase
 
 
-def card_line(card: Card) -> Text:
+def card_line(card: CardRow) -> Text:
     """One card as a literal line: status mark, priority, title, assignee."""
     line = Text(no_wrap=True, overflow="ellipsis")
     line.append(f"[{STATUS_MARK.get(card.status, '?')}] ", style=STATUS_STYLE.get(card.status, ""))
@@ -176,7 +176,7 @@ class BoardScreen(EcpmScreen):
             self.ecpm.current_project_id = data.project.id
         flt = self.current_filter()
         for col, phase in zip(self.lists(), lifecycle.PHASES, strict=True):
-            items: list[tuple[str, Card | ProjectSummary]] = []
+            items: list[tuple[str, CardRow | ProjectSummary]] = []
             total = done = doing = 0
             if self.portfolio:
                 for s in data.portfolio:
@@ -233,9 +233,9 @@ class BoardScreen(EcpmScreen):
             return focused
         return self.lists()[self.column]
 
-    def selected_card(self) -> Card | None:
+    def selected_card(self) -> CardRow | None:
         item = self.focused_list().highlighted_item
-        return item if isinstance(item, Card) else None
+        return item if isinstance(item, CardRow) else None
 
     def selected_project(self) -> ProjectSummary | None:
         item = self.focused_list().highlighted_item
@@ -364,7 +364,7 @@ class BoardScreen(EcpmScreen):
         form: FormScreen[Card] = FormScreen(
             f"Edit card: {one_line(card.title, 60)}",
             CARD_FIELDS,
-            card.model_dump(),
+            card.values(),
             save,
             version=card.version,
         )

@@ -10,16 +10,17 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ecpm_tui import lifecycle, pptf
-from ecpm_tui.models import Assessment, Project
+from ecpm_tui.models import Project
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
+from ecpm_tui.store import AssessmentRow
 
 
 @dataclass(frozen=True)
 class InterviewRow:
     """One interview with its project and scores."""
 
-    assessment: Assessment
+    assessment: AssessmentRow
     project: Project
     scores: dict[pptf.Dimension, float | None]
 

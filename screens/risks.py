@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
@@ -15,9 +14,10 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ecpm_tui import risk
-from ecpm_tui.models import Project, Risk
+from ecpm_tui.models import Project
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
+from ecpm_tui.store import RiskRow
 
 LEVEL_STYLE = {
     risk.Level.LOW: "black on green",
@@ -27,7 +27,7 @@ LEVEL_STYLE = {
 }
 
 
-def scores_of(item: Risk, residual: bool) -> tuple[int, int]:
+def scores_of(item: RiskRow, residual: bool) -> tuple[int, int]:
     """(likelihood, impact) of a risk, residual when asked and set, else inherent."""
     if residual and item.residual_likelihood and item.residual_impact:
         return item.residual_likelihood, item.residual_impact
@@ -102,7 +102,7 @@ class RisksScreen(EcpmScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.risks: list[Risk] = []
+        self.risks: list[RiskRow] = []
         self.project: Project | None = None
         self.show_all = True
         self.residual = False
@@ -135,7 +135,7 @@ class RisksScreen(EcpmScreen):
         )
         self.query_one(RiskMatrix).focus()
 
-    def fetch(self) -> tuple[Project | None, list[Risk]]:
+    def fetch(self) -> tuple[Project | None, list[RiskRow]]:
         pid = self.ecpm.current_project_id
         if pid is None:
             projects = self.store.list_projects()
@@ -145,7 +145,7 @@ class RisksScreen(EcpmScreen):
         assert pid is not None
         return self.store.get_project(pid), self.store.list_risks(pid, include_closed=False)
 
-    def show(self, data: tuple[Project | None, list[Risk]]) -> None:
+    def show(self, data: tuple[Project | None, list[RiskRow]]) -> None:
         self.project, self.risks = data
         counts: Counter[tuple[int, int]] = Counter(scores_of(r, self.residual) for r in self.risks)
         self.query_one(RiskMatrix).set_counts(counts)
@@ -155,7 +155,7 @@ class RisksScreen(EcpmScreen):
         matrix = self.query_one(RiskMatrix)
         table = self.query_one("#risk-table", DataTable)
         table.clear()
-        today = date.today()
+        today = self.store.today()
         rows = [
             r
             for r in self.risks

@@ -1,0 +1,32 @@
+"""Reads of the audit trail (writes append to it through ``StoreBase.audit``)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from ecpm_tui.models import AuditEvent
+from ecpm_tui.store.base import StoreBase, fetch_rows, reads, select_rows
+from ecpm_tui.store.rows import EventRow
+
+
+class ActivityOps(StoreBase):
+    """Reads of audit events."""
+
+    @reads
+    def list_events(
+        self,
+        s: Session,
+        limit: int = 500,
+        user: str | None = None,
+        project_id: int | None = None,
+        entity: str | None = None,
+    ) -> list[EventRow]:
+        """Audit events, newest first, optionally filtered."""
+        q = select_rows(EventRow, AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+        if user:
+            q = q.where(AuditEvent.user == user)
+        if project_id is not None:
+            q = q.where(AuditEvent.project_id == project_id)
+        if entity:
+            q = q.where(AuditEvent.entity == entity)
+        return fetch_rows(s, EventRow, q)

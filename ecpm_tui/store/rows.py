@@ -1,0 +1,184 @@
+"""Plain results of store reads: light rows for lists, small dataclasses for views.
+
+List reads select columns into these slotted, frozen dataclasses (no ORM objects, no
+session to detach from), which is what keeps a 10,000-card board cheap to load.
+Edit forms still get model instances, which carry the ``version`` a save is based on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ecpm_tui import lifecycle, pptf
+from ecpm_tui.models import Answer, Assessment, Card, GateCheck, Project
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    """One card as the board lists it."""
+
+    id: int
+    project_id: int
+    title: str
+    description: str
+    phase: str
+    rank: int
+    status: str
+    kind: str
+    workstream: str
+    assignee: str
+    department: str
+    priority: str
+    due_date: date | None
+    estimate: int | None
+    tags: str
+    acceptance_criteria: str
+    blocked_reason: str
+    version: int
+    updated_by: str
+
+    def values(self) -> dict[str, Any]:
+        """The card's fields by name (what an edit form starts from)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class RiskRow:
+    """One risk as the register lists it."""
+
+    id: int
+    project_id: int
+    ref: str
+    title: str
+    cause: str
+    effect: str
+    kind: str
+    category: str
+    pptf_dimension: str
+    workstream: str
+    owner: str
+    status: str
+    response: str | None
+    likelihood: int
+    impact: int
+    residual_likelihood: int | None
+    residual_impact: int | None
+    trigger: str
+    mitigation: str
+    contingency: str
+    next_review_date: date | None
+    proximity_date: date | None
+    closed_reason: str
+    version: int
+    updated_by: str
+
+    def values(self) -> dict[str, Any]:
+        """The risk's fields by name (what an edit form starts from)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentRow:
+    """One PPTF interview as the interview list shows it."""
+
+    id: int
+    project_id: int
+    phase: str | None
+    milestone_card_id: int | None
+    department: str
+    interviewer: str
+    language: str
+    status: str
+    started_at: datetime
+    completed_at: datetime | None
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionRow:
+    """One recorded phase transition."""
+
+    id: int
+    project_id: int
+    from_phase: str
+    to_phase: str
+    by: str
+    at: datetime
+    decision: str
+    reason: str
+    unmet_criteria: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One audit event."""
+
+    id: int
+    at: datetime
+    user: str
+    entity: str
+    entity_id: int | None
+    project_id: int | None
+    action: str
+    summary: str
+    changes: str
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    """One row of the Projects table."""
+
+    project: Project
+    cards_total: int = 0
+    cards_done: int = 0
+    extreme_risks: int = 0
+    high_risks: int = 0
+    readiness: float | None = None
+    next_milestone: Card | None = None
+    overdue: int = 0
+
+    @property
+    def progress(self) -> float | None:
+        """Share of cards done, 0-100 (None with no cards)."""
+        return None if not self.cards_total else 100.0 * self.cards_done / self.cards_total
+
+
+@dataclass(frozen=True)
+class GateStatus:
+    """The gate of a project's current phase."""
+
+    project: Project
+    phase: lifecycle.Phase
+    checks: list[GateCheck]
+
+    @property
+    def unmet(self) -> list[GateCheck]:
+        return [c for c in self.checks if not c.done]
+
+
+@dataclass(frozen=True)
+class AssessmentDetail:
+    """One interview with its answers keyed by question key."""
+
+    assessment: Assessment
+    project: Project
+    answers: dict[str, Answer]
+
+    def values(self) -> dict[str, pptf.AnswerValue]:
+        """Answers in the form the PPTF scoring functions take."""
+        return {
+            key: pptf.AnswerValue(a.rating, na=a.na, unknown=a.unknown)
+            for key, a in self.answers.items()
+        }
+
+
+@dataclass(frozen=True)
+class AssessmentSummary:
+    """Scores, readiness and gaps of one interview."""
+
+    detail: AssessmentDetail
+    scores: dict[pptf.Dimension, float | None]
+    overall: float | None
+    gaps: list[pptf.Gap] = field(default_factory=list)
