@@ -16,9 +16,8 @@ from ecpm_tui.models import Card, Project, Risk
 from ecpm_tui.store.base import StoreBase, changes, created, detach, reads, writes
 from ecpm_tui.store.gates import seed_gates
 from ecpm_tui.store.pptf import readiness_by_project
+from ecpm_tui.store.risks import OPEN_RISK_EXCLUDED
 from ecpm_tui.store.rows import ProjectSummary
-
-OPEN_RISK_EXCLUDED = (risk.RiskStatus.CLOSED.value,)
 
 
 def check_dates(start: date | None, target: date | None) -> None:
