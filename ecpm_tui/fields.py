@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from ecpm_tui import lifecycle, pptf, risk
+from ecpm_tui import dates, lifecycle, pptf, risk
 from ecpm_tui.errors import ValidationError
 from ecpm_tui.text import clean
 
@@ -91,6 +91,15 @@ def _date(value: Any, field: str) -> date | None:
         except ValueError:
             pass
     raise ValidationError.from_fields({field: "must be a date as YYYY-MM-DD"})
+
+
+def _relative_date(value: str, field: str, today: date) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return dates.parse_date(value, today)
+    except dates.DateError as exc:
+        raise ValidationError.from_fields({field: str(exc)}) from exc
 
 
 def _int_range(low: int, high: int, *, optional: bool) -> Callable[[Any, str], int | None]:
@@ -232,11 +241,17 @@ RISK: dict[str, Spec] = {
 
 
 def coerce(
-    specs: Mapping[str, Spec], values: Mapping[str, Any], *, partial: bool
+    specs: Mapping[str, Spec],
+    values: Mapping[str, Any],
+    *,
+    partial: bool,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """Parse every given field; on any error raise one ValidationError naming each field.
 
-    With ``partial`` (an update), required fields are only checked when present.
+    With ``partial`` (an update), required fields are only checked when present. Given
+    *today* (forms do, import files do not), date fields also accept the relative forms
+    of :mod:`ecpm_tui.dates` such as ``+2w`` or ``fri``.
     """
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
@@ -246,6 +261,8 @@ def coerce(
             errors[name] = "is not a field that can be set here"
             continue
         try:
+            if today is not None and spec.parse is _date and isinstance(value, str):
+                value = _relative_date(value, name, today)
             parsed = spec.parse(value, name)
         except ValidationError as exc:
             errors[name] = exc.errors.get(name) or next(iter(exc.errors.values()), exc.message)

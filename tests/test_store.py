@@ -402,3 +402,13 @@ def test_every_write_is_audited_with_the_os_user(store: Store, project_id: int) 
     ]
     assert store.list_events(entity="card", project_id=project_id)[0].action == "move"
     assert store.list_events(user="nobody") == []
+
+
+def test_forms_may_type_relative_dates_against_the_store_clock(
+    store: Store, project_id: int
+) -> None:
+    card = store.create_card(project_id, {"title": "Launch", "due_date": "+2w"})
+    assert card.due_date == TODAY + timedelta(weeks=2)
+    assert card.id is not None
+    updated = store.update_card(card.id, card.version, {"due_date": "today"})
+    assert updated.due_date == TODAY

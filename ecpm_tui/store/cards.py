@@ -57,7 +57,7 @@ class CardOps(StoreBase):
     @writes
     def create_card(self, s: Session, project_id: int, values: Mapping[str, Any]) -> Card:
         """Add a card at the bottom of its phase column (default: the project's phase)."""
-        data = fields.coerce(fields.CARD, values, partial=False)
+        data = fields.coerce(fields.CARD, values, partial=False, today=self.today())
         project = self.get(s, Project, project_id, "Project")
         data.setdefault("phase", project.phase)
         rank = s.exec(next_rank(project_id, data["phase"])).scalar_one()
@@ -81,7 +81,7 @@ class CardOps(StoreBase):
         self, s: Session, card_id: int, expected_version: int | None, values: Mapping[str, Any]
     ) -> Card:
         """Save an edited card; a stale ``expected_version`` raises Conflict."""
-        data = fields.coerce(fields.CARD, values, partial=True)
+        data = fields.coerce(fields.CARD, values, partial=True, today=self.today())
         card = self.get(s, Card, card_id, "Card", lock=True)
         self.check_version(s, card, expected_version, f"Card {card.title!r}")
         diff = changes(card, data)

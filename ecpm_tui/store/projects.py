@@ -63,7 +63,7 @@ class ProjectOps(StoreBase):
     @writes
     def create_project(self, s: Session, values: Mapping[str, Any]) -> Project:
         """Create a project and seed its gate checklists from the default criteria."""
-        data = fields.coerce(fields.PROJECT, values, partial=False)
+        data = fields.coerce(fields.PROJECT, values, partial=False, today=self.today())
         check_dates(data.get("start_date"), data.get("target_date"))
         if key_taken(s, data["key"]):
             raise ValidationError.from_fields(
@@ -93,7 +93,7 @@ class ProjectOps(StoreBase):
         """Edit project fields (phase changes go through :meth:`transition_project`)."""
         if "phase" in values:
             raise ValidationError.from_fields({"phase": "changes through a phase transition"})
-        data = fields.coerce(fields.PROJECT, values, partial=True)
+        data = fields.coerce(fields.PROJECT, values, partial=True, today=self.today())
         project = self.get(s, Project, project_id, "Project", lock=True)
         self.check_version(s, project, expected_version, f"Project {project.key}")
         check_dates(

@@ -76,7 +76,9 @@ class RiskOps(StoreBase):
 
     def create_risk(self, project_id: int, values: Mapping[str, Any]) -> Risk:
         """Add a risk with the next per-project ref (R-001...); review date from its level."""
-        data = fields.coerce(fields.RISK, {"likelihood": 3, "impact": 3, **values}, partial=False)
+        data = fields.coerce(
+            fields.RISK, {"likelihood": 3, "impact": 3, **values}, partial=False, today=self.today()
+        )
         validate_risk(data)
         if data.get("next_review_date") is None:
             data["next_review_date"] = risk.default_next_review(
@@ -126,7 +128,7 @@ class RiskOps(StoreBase):
         self, s: Session, risk_id: int, expected_version: int | None, values: Mapping[str, Any]
     ) -> Risk:
         """Save an edited risk; scales, responses and residuals are validated together."""
-        data = fields.coerce(fields.RISK, values, partial=True)
+        data = fields.coerce(fields.RISK, values, partial=True, today=self.today())
         item = self.get(s, Risk, risk_id, "Risk", lock=True)
         self.check_version(s, item, expected_version, f"Risk {item.ref}")
         validate_risk({name: getattr(item, name) for name in fields.RISK} | data)
