@@ -85,7 +85,8 @@ def select_rows(row_type: type[R], model: type[SQLModel]) -> Any:
 
 def fetch_rows(s: Session, row_type: type[R], query: Any) -> list[R]:
     """Run a :func:`select_rows` query and build one *row_type* per result row."""
-    return [row_type(*row) for row in s.execute(query)]
+    # Core execution: plain tuples, without the ORM result machinery rows never need.
+    return [row_type(*row) for row in s.connection().execute(query)]
 
 
 def _translate(exc: Exception) -> Exception:
