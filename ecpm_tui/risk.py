@@ -316,13 +316,12 @@ def accountability_errors(
     errors: dict[str, str] = {}
     if Level(lvl) not in SERIOUS_LEVELS:
         return errors
+    a_level = "an Extreme" if Level(lvl) is Level.EXTREME else "a High"
     if not owner.strip():
-        errors["owner"] = f"is required for a {Level(lvl).label} risk"
+        errors["owner"] = f"is required for {a_level} risk"
     if RiskKind(kind) is RiskKind.THREAT and response is Response.ACCEPT:
         if not acceptance_justification.strip():
-            errors["acceptance_justification"] = (
-                f"is required to accept a {Level(lvl).label} threat"
-            )
+            errors["acceptance_justification"] = f"is required to accept {a_level} threat"
         if not accepted_by.strip():
             errors["accepted_by"] = f"name who accepted this {Level(lvl).label} threat"
     return errors

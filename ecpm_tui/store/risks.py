@@ -30,10 +30,12 @@ NOT_OPEN = tuple(status.value for status in risk.NOT_OPEN_STATUSES)
 """Statuses left out of open-risk counts: closed, and occurred (now an issue)."""
 
 
-def validate_risk(merged: Mapping[str, Any]) -> None:
+def validate_risk(merged: Mapping[str, Any], *, accountable: bool = True) -> None:
     """Check scales, response, residuals, accountability and closing together.
 
-    Raises one ValidationError naming every field at fault.
+    Raises one ValidationError naming every field at fault. The accountability rules
+    (owner, acceptance) hold for open risks; ``accountable=False`` skips them for
+    records restored from a file, which were valid when they were saved.
     """
     response = risk.Response(merged["response"]) if merged.get("response") else None
     kind = risk.RiskKind(merged.get("kind") or "threat")
@@ -49,7 +51,8 @@ def validate_risk(merged: Mapping[str, Any]) -> None:
         )
     except ValidationError as exc:
         errors.update(exc.errors)
-    if "likelihood" not in errors and "impact" not in errors:
+    still_open = risk.is_open(merged.get("status") or "identified")
+    if accountable and still_open and "likelihood" not in errors and "impact" not in errors:
         errors.update(
             risk.accountability_errors(
                 kind=kind,
