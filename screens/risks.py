@@ -102,11 +102,11 @@ class RisksScreen(EcpmScreen):
                 ("Lvl", 3),
                 ("Score", 5),
                 ("L x I", 5),
-                ("Title", 30),
+                ("Title", 26),
+                ("Review (!)", 11),  # before owner: overdue marks stay visible at 80 columns
                 ("Owner", 10),
                 ("Response", 8),
                 ("Status", 16),
-                ("Review (!)", 11),
                 ("Proximity", 10),
             ],
         )
@@ -168,13 +168,13 @@ class RisksScreen(EcpmScreen):
                 cell(risk.score(lk, im)),
                 cell(f"{lk}x{im}"),
                 cell(r.title, 120),
-                cell(r.owner or "-", 30),
-                cell(r.response or "-"),
-                cell(status_text(r), style="" if risk.is_open(r.status) else "italic"),
                 cell(
                     f"{'!' if late else ' '}{r.next_review_date or '-'}",
                     style="red bold" if late else "",
                 ),
+                cell(r.owner or "-", 30),
+                cell(r.response or "-"),
+                cell(status_text(r), style="" if risk.is_open(r.status) else "italic"),
                 cell(r.proximity_date or "-"),
                 key=str(r.id),
             )

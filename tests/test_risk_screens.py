@@ -125,7 +125,7 @@ def test_matrix_counts_cursor_keys_and_register_filter(store: Store, pid: int) -
         await keys(pilot, "a")
         assert len(titles(screen)) == 3 and "all cells (3)" in title_bar(screen)
         table = screen.query_one("#risk-table", DataTable)
-        review = [str(table.get_row_at(r)[8]) for r in range(table.row_count)]
+        review = [str(table.get_row_at(r)[5]) for r in range(table.row_count)]
         assert review[1] == "!2026-10-20"  # overdue review marked
         assert "1 reviews overdue" in title_bar(screen)
 
@@ -319,7 +319,7 @@ def test_edit_shows_history_and_occurred_offers_an_issue_card(store: Store, pid:
         assert dict(screen.query_one(RiskMatrix).counts) == {(4, 3): 1, (1, 2): 1}
         assert "1 occurred (issues)" in title_bar(screen)
         table = screen.query_one("#risk-table", DataTable)
-        statuses = [str(table.get_row_at(r)[7]) for r in range(table.row_count)]
+        statuses = [str(table.get_row_at(r)[8]) for r in range(table.row_count)]
         assert f"ISSUE #{card.id}" in statuses
 
     run(store, pid, body)
