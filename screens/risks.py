@@ -376,10 +376,11 @@ class RisksScreen(EcpmScreen):
         item = self.need_selected()
         if item is None:
             return
-        rid, version = item.id, item.version
+        rid = item.id
         self.follow = rid
+        # A review is idempotent: no version check, so a repeated key never conflicts.
         self.perform(
-            lambda: self.store.review_risk(rid, version),
+            lambda: self.store.review_risk(rid, None),
             lambda r: self.notify(Content(f"Reviewed {r.ref}; next review {r.next_review_date}")),
         )
 
@@ -388,7 +389,9 @@ class RisksScreen(EcpmScreen):
         item = self.need_selected()
         if item is None:
             return
-        rid, version, residual = item.id, item.version, self.residual
+        # A move is relative and applied under the row lock, so it needs no version check:
+        # keys pressed faster than the register reloads each move the risk one more cell.
+        rid, residual = item.id, self.residual
 
         def moved(r: Risk) -> None:
             # The cursor follows the risk, so the next key moves it further.
@@ -399,7 +402,7 @@ class RisksScreen(EcpmScreen):
             self.query_one(RiskMatrix).move_to(lk, im)
 
         self.perform(
-            lambda: self.store.move_risk(rid, version, d_likelihood, d_impact, residual), moved
+            lambda: self.store.move_risk(rid, None, d_likelihood, d_impact, residual), moved
         )
 
     def action_events(self) -> None:

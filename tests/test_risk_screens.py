@@ -358,3 +358,14 @@ def test_risk_actions_are_in_the_command_palette(store: Store, pid: int) -> None
         assert "open opportunities" in title_bar(risks_screen(app))
 
     run(store, pid, body)
+
+
+def test_moves_typed_ahead_are_all_applied(store: Store, pid: int) -> None:
+    async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
+        await keys(pilot, "j", "j", "j", "j", "h", "h", "h")  # L1 x I2: Typo on banner
+        await pilot.press("shift+right", "shift+right")  # faster than the register reloads
+        await settle(pilot)
+        moved = next(r for r in store.list_risks(pid) if r.title == "Typo on banner")
+        assert (moved.likelihood, moved.impact) == (1, 4)
+
+    run(store, pid, body)
