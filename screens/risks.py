@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from typing import ClassVar
 
 from textual import on
@@ -116,8 +117,10 @@ class RisksScreen(EcpmScreen):
 
     def fetch(self) -> RisksData:
         if self.everywhere:
-            keys = {p.id: p.key for p in self.store.list_projects(include_archived=True) if p.id}
-            return RisksData(None, self.store.list_risks(None, self.show_closed), keys)
+            # The portfolio in view: archived projects stay out, as on the Projects screen.
+            keys = {p.id: p.key for p in self.store.list_projects() if p.id is not None}
+            rows = self.store.list_risks(None, self.show_closed)
+            return RisksData(None, [r for r in rows if r.project_id in keys], keys)
         pid = self.ecpm.current_project_id
         if pid is None:
             projects = self.store.list_projects()
@@ -320,20 +323,22 @@ class RisksScreen(EcpmScreen):
             form = RiskFormScreen(
                 self.store, item.project_id, item.values(), risk_id=item.id, version=item.version
             )
-            self.app.push_screen(form, self._saved)
+            self.app.push_screen(form, partial(self._saved, was=item.status))
 
     @on(DataTable.RowSelected, "#risk-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_edit()
 
-    def _saved(self, saved: Risk | None) -> None:
+    def _saved(self, saved: Risk | None, was: str | None = None) -> None:
+        """After a form save: follow the risk; a risk that just occurred may become a card."""
         if saved is None:
             return
         self.follow = saved.id
         self.notify(Content(f"Saved risk {saved.ref} {one_line(saved.title, 40)}"))
         self.ecpm.data_changed()
-        if saved.status == risk.RiskStatus.OCCURRED.value and saved.occurred_card_id is None:
+        occurred = risk.RiskStatus.OCCURRED.value
+        if saved.status == occurred != was and saved.occurred_card_id is None:
             self.offer_issue_card(saved)
 
     def offer_issue_card(self, item: Risk) -> None:

@@ -325,6 +325,23 @@ def test_edit_shows_history_and_occurred_offers_an_issue_card(store: Store, pid:
     run(store, pid, body)
 
 
+def test_saving_an_already_occurred_risk_does_not_ask_again(store: Store, pid: int) -> None:
+    rid = next(r.id for r in store.list_risks(pid) if r.title == "Checkout down")
+    store.update_risk(rid, None, {"status": "occurred"})
+
+    async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
+        await keys(pilot, "tab", "enter")
+        form = app.screen
+        assert isinstance(form, RiskFormScreen) and "Checkout down" in form.title_text
+        form.query_one("#field-owner", Input).value = "zoe"
+        await keys(pilot, "ctrl+s")
+        assert isinstance(app.screen, RisksScreen)
+        assert store.get_risk(rid).owner == "zoe"
+        assert store.get_risk(rid).occurred_card_id is None
+
+    run(store, pid, body)
+
+
 def test_audit_entries_key_and_hostile_titles(store: Store, pid: int) -> None:
     store.create_risk(
         pid, {"title": HOSTILE, "owner": "[@click=app.quit]", "likelihood": 1, "impact": 1}
