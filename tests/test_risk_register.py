@@ -424,3 +424,20 @@ def test_0002_upgrades_a_populated_0001_database(db_url: str) -> None:
         assert s.get_risk(old.id).occurred_card_id == card.id
     finally:
         db.close()
+
+
+def test_history_of_a_bulk_created_risk_starts_at_its_creation(store: Store) -> None:
+    from ecpm_tui.demo import generate
+
+    generate(store, projects=1, cards=1, risks=1, seed=1)  # no per-risk audit events
+    (row,) = store.list_risks()
+    assert [(p.likelihood, p.impact) for p in store.risk_history(row.id)] == [
+        (row.likelihood, row.impact)
+    ]
+    step = 1 if row.likelihood < 5 else -1  # demo residual likelihood is one below
+    store.move_risk(row.id, None, step, 0)
+    points = store.risk_history(row.id)
+    assert [(p.likelihood, p.impact) for p in points] == [
+        (row.likelihood, row.impact),
+        (row.likelihood + step, row.impact),
+    ]

@@ -175,8 +175,6 @@ class RiskReviewOps(RiskOps):
                     state[name] = diff[name][1]
             if state["likelihood"] is None or state["impact"] is None:
                 continue
-            if points and points[-1].at == item.created_at and event.action == "create":
-                points.pop()  # the create event carries the same values, with its own time
             points.append(point(event.at, event.user, state))
         return points
 
