@@ -28,6 +28,7 @@ from ecpm_tui.store.cards import CardOps
 from ecpm_tui.store.gates import GateOps
 from ecpm_tui.store.pptf import PptfOps
 from ecpm_tui.store.projects import ProjectOps
+from ecpm_tui.store.risk_review import RiskReviewOps
 from ecpm_tui.store.risks import RiskOps, validate_risk
 from ecpm_tui.store.rows import (
     AssessmentDetail,
@@ -38,11 +39,12 @@ from ecpm_tui.store.rows import (
     GateStatus,
     ProjectSummary,
     RiskRow,
+    ScorePoint,
     TransitionRow,
 )
 
 
-class Store(ProjectOps, CardOps, GateOps, RiskOps, PptfOps, ActivityOps, BulkOps):
+class Store(ProjectOps, CardOps, GateOps, RiskReviewOps, RiskOps, PptfOps, ActivityOps, BulkOps):
     """Every user action on the database, each in one transaction."""
 
 
@@ -60,6 +62,7 @@ __all__ = [
     "ProjectBundle",
     "ProjectSummary",
     "RiskRow",
+    "ScorePoint",
     "Store",
     "TransitionRow",
     "default_gate_checks",
