@@ -31,6 +31,7 @@ from ecpm_tui.config import current_user
 from ecpm_tui.db import Database
 from ecpm_tui.errors import Conflict, NotFound, ValidationError
 from ecpm_tui.models import AuditEvent, utcnow
+from ecpm_tui.text import one_line
 
 T = TypeVar("T")
 M = TypeVar("M", bound=SQLModel)
@@ -127,6 +128,9 @@ def reads(fn: Callable[Concatenate[S, Session, P], T]) -> Callable[Concatenate[S
     return operation
 
 
+USER_MAX = 64
+
+
 class StoreBase:
     """What every store module shares: the database, the acting user, today, the bank."""
 
@@ -138,7 +142,9 @@ class StoreBase:
         bank: pptf.QuestionBank | None = None,
     ) -> None:
         self.db = db
-        self.user = user or current_user()
+        # Author columns hold 64 characters: PostgreSQL refuses longer values (every
+        # write failed for a long login name), so the name is cut once, the same everywhere.
+        self.user = one_line(user or current_user(), USER_MAX)
         self.today = today
         self.bank = bank if bank is not None else pptf.load_question_bank()
 

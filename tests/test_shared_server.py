@@ -1,4 +1,4 @@
-"""Output files in shared folders: planted symbolic links are never followed (issue 11.1)."""
+"""A shared server: planted symbolic links are never followed, authors cannot be faked."""
 
 from __future__ import annotations
 
@@ -97,3 +97,41 @@ def test_a_database_path_that_is_not_a_regular_file_is_refused(tmp_path: Path) -
     assert sorted(p.name for p in tmp_path.iterdir()) == ["db.fifo"]
     assert_user_error(run("export", "--db", "/dev/null"), "not a regular file")
     assert not Path("/dev/null-journal").exists()
+
+
+def test_the_author_is_the_effective_user_not_an_environment_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pwd
+
+    from ecpm_tui.config import current_user
+
+    real = pwd.getpwuid(os.geteuid()).pw_name
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "the-boss")
+    assert current_user() == real
+    env = {**os.environ}
+    path = tmp_path / "who.db"
+    assert run("init", "--db", str(path), env=env).returncode == 0
+    assert run("demo", "--db", str(path), "--projects", "1", env=env).returncode == 0
+    with sqlite3.connect(path) as conn:
+        authors = {row[0] for row in conn.execute("select distinct user from auditevent")}
+    assert authors == {real}
+
+
+def test_a_login_name_longer_than_the_author_columns_still_saves(db_url: str) -> None:
+    from ecpm_tui.config import DbTarget
+    from ecpm_tui.db import open_database
+    from ecpm_tui.store import Store
+
+    database = open_database(DbTarget(db_url, "test"))
+    try:
+        store = Store(database, user="a-very-long-login-name-" * 5)
+        project = store.create_project({"key": "LONG", "name": "Long names"})
+        assert project.id is not None
+        store.create_card(project.id, {"title": "Saved"})
+        events = store.list_events()
+        assert {len(e.user) for e in events} == {64}
+        assert events[0].user.startswith("a-very-long-login-name-")
+    finally:
+        database.close()
