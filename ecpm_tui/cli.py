@@ -83,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p, top=False)
     p.add_argument("file", metavar="FILE")
     p.add_argument("--dry-run", action="store_true", help="validate only; change nothing")
+    p.add_argument(
+        "--max-bytes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="refuse files larger than N bytes (default 200 MiB)",
+    )
 
     p = sub.add_parser("backup", help="consistent copy of the database while others write")
     _add_db(p, top=False)
@@ -168,9 +175,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ecpm_tui.exchange import import_data, read_import_file
+    from ecpm_tui.exchange import MAX_IMPORT_BYTES, import_data, read_import_file
 
-    data = read_import_file(Path(args.file))
+    if args.max_bytes is not None and args.max_bytes < 1:
+        raise ValidationError("--max-bytes must be at least 1.")
+    data = read_import_file(Path(args.file), args.max_bytes or MAX_IMPORT_BYTES)
     result = import_data(_store(args), data, dry_run=args.dry_run)
     print(result.describe())
     return 0

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
-from ecpm_tui import __version__, fields, lifecycle, pptf
+from ecpm_tui import __version__, fields, files, lifecycle, pptf
 from ecpm_tui.errors import ValidationError
 from ecpm_tui.models import (
     Answer,
@@ -235,6 +235,13 @@ class _Reader:
             return default
         return self.data[name]
 
+    def ref(self, name: str) -> int | str | None:
+        """An optional reference to another record of the file: a number or a text key."""
+        value = self.get(name, None)
+        if value is None or (isinstance(value, int | str) and not isinstance(value, bool)):
+            return value
+        raise self.fail(f"{name!r} must be a number or a text reference.")
+
     def list(self, name: str) -> list[Any]:
         value = self.get(name, [])
         if not isinstance(value, list):
@@ -311,6 +318,11 @@ def parse_import(text: str) -> dict[str, Any]:
         raise ValidationError(
             f"Not a valid ecpm export: JSON error at line {exc.lineno}: {exc.msg}."
         ) from exc
+    except RecursionError as exc:
+        raise ValidationError("Not a valid ecpm export: the JSON is nested too deeply.") from exc
+    except ValueError as exc:
+        # Python refuses to convert integers of more than 4,300 digits.
+        raise ValidationError("Not a valid ecpm export: a number has too many digits.") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValidationError('Not an ecpm export file (missing "format": "ecpm-export").')
     if data.get("format_version") != FORMAT_VERSION:
@@ -323,19 +335,9 @@ def parse_import(text: str) -> dict[str, Any]:
     return data
 
 
-def read_import_file(path: Path) -> dict[str, Any]:
+def read_import_file(path: Path, max_bytes: int = MAX_IMPORT_BYTES) -> dict[str, Any]:
     """Read and decode an import file with a clear error for every failure."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            raise ValidationError(f"{path} is too large to import ({size:,} bytes).")
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ValidationError(f"No such file: {path}") from exc
-    except IsADirectoryError as exc:
-        raise ValidationError(f"{path} is a folder, not an export file.") from exc
-    except PermissionError as exc:
-        raise ValidationError(f"Cannot read {path}: permission denied.") from exc
+    raw = files.read_regular_file(path, max_bytes)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -355,8 +357,9 @@ def import_data(store: Store, data: Mapping[str, Any], dry_run: bool = False) ->
         _bundle(store.bank, _Reader(raw, f"project #{i}")) for i, raw in enumerate(projects, 1)
     ]
     keys = [b.project.key for b in bundles]
-    if len(set(keys)) != len(keys):
-        raise ValidationError("The file holds the same project key twice.")
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise ValidationError(f"The file holds project key {', '.join(twice)} more than once.")
     done = store.create_bundles(
         bundles, "import", f"Imported {len(keys)} project(s): {', '.join(keys)}", dry_run
     )
@@ -437,7 +440,7 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
         except ValidationError as exc:
             raise k.fail(exc.message) from exc
         risks[ref] = Risk(ref=ref, **values, **k.tracked())
-        issue_card = k.get("occurred_card", None)
+        issue_card = k.ref("occurred_card")
         if issue_card is not None:
             if issue_card not in cards:
                 raise k.fail(f"occurred card {issue_card!r} is not in the file.")
@@ -455,7 +458,7 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
         assert n is not None
         if n in interviews:
             raise a.fail(f"interview number {n} appears twice.")
-        milestone = a.get("milestone_card", None)
+        milestone = a.ref("milestone_card")
         if milestone is not None and milestone not in cards:
             raise a.fail(f"milestone card {milestone!r} is not in the file.")
         status = a.text("status", 12)
@@ -498,7 +501,7 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
     for j, raw in enumerate(r.list("events"), 1):
         e = _Reader(raw, f"project {key} event #{j}")
         entity = e.text("entity", 20)
-        ref = e.get("entity_ref", None)
+        subject_ref = e.ref("entity_ref")
         changes = e.text("changes", default="{}") or "{}"
         try:
             if not isinstance(json.loads(changes), dict):
@@ -513,7 +516,7 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
             summary=e.text("summary", 2000),
             changes=changes,
         )
-        subject = subjects.get(entity, {}).get(ref) if ref is not None else None
+        subject = subjects.get(entity, {}).get(subject_ref) if subject_ref is not None else None
         bundle.events.append(EventSpec(event, subject))
     return bundle
 
@@ -539,7 +542,7 @@ def _answer(
         pptf.validate_answer(rating, na, unknown)
     except ValidationError as exc:
         raise x.fail(exc.message) from exc
-    cc, cr = x.get("created_card", None), x.get("created_risk", None)
+    cc, cr = x.ref("created_card"), x.ref("created_risk")
     if cc is not None and cc not in cards:
         raise x.fail(f"created card {cc!r} is not in the file.")
     if cr is not None and cr not in risks:

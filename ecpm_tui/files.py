@@ -87,3 +87,36 @@ def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)
     return current
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of *path*, which must be a regular file of at most *max_bytes*.
+
+    Opened without blocking and checked on the open descriptor before reading, so a FIFO
+    never hangs the reader and ``/dev/zero`` is refused instead of filling memory.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except FileNotFoundError as exc:
+        raise ValidationError(f"No such file: {path}") from exc
+    except IsADirectoryError as exc:
+        raise ValidationError(f"{path} is a folder, not a file.") from exc
+    except PermissionError as exc:
+        raise ValidationError(f"Cannot read {path}: permission denied.") from exc
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {path}: {exc.strerror}.") from exc
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise ValidationError(f"{path} is a folder, not a file.")
+        if not stat.S_ISREG(st.st_mode):
+            raise ValidationError(f"Cannot read {path}: it is not a regular file.")
+        if st.st_size > max_bytes:
+            raise ValidationError(
+                f"{path} is too large ({st.st_size:,} bytes; the limit is {max_bytes:,})."
+            )
+        # The file may grow after the check: never read more than the limit allows.
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValidationError(f"{path} is too large (over the limit of {max_bytes:,} bytes).")
+    return data
