@@ -89,8 +89,13 @@ def to_url(value: str) -> str:
         scheme = value.split("://", 1)[0]
         if scheme in ("postgresql", "postgres"):
             return "postgresql+psycopg://" + value.split("://", 1)[1]
-        if scheme.startswith("sqlite") or scheme.startswith("postgresql+"):
+        if scheme.startswith("sqlite") or scheme == "postgresql+psycopg":
             return value
+        if scheme.startswith(("postgresql+", "postgres+")):
+            raise ConfigError(
+                f"ecpm talks to PostgreSQL with the psycopg (version 3) driver, not "
+                f"{scheme.split('+', 1)[1]!r}: use postgresql+psycopg://USER@HOST/DB."
+            )
         raise ConfigError(
             f"Unsupported database URL scheme {scheme!r}: use a file path, sqlite:///PATH "
             "or postgresql+psycopg://USER@HOST/DB."

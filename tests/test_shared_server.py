@@ -135,3 +135,8 @@ def test_a_login_name_longer_than_the_author_columns_still_saves(db_url: str) ->
         assert events[0].user.startswith("a-very-long-login-name-")
     finally:
         database.close()
+
+
+@pytest.mark.parametrize("url", ["postgresql+psycopg2://u@h/db", "postgresql+asyncpg://u@h/db"])
+def test_another_postgresql_driver_is_named_not_a_traceback(url: str) -> None:
+    assert_user_error(run("export", "--db", url), "psycopg (version 3) driver")
