@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from ecpm_tui.errors import Conflict, EcpmError, ValidationError
 from ecpm_tui.resources import css_path
@@ -42,6 +43,13 @@ def as_form_value(value: Any) -> str:
     if value is None:
         return ""
     return str(jsonable(value))
+
+
+@dataclass(frozen=True)
+class Saved(Generic[T]):
+    """What a successful save returned (a save that returns nothing still closes the form)."""
+
+    value: T
 
 
 class FormScreen(ModalScreen[T | None], Generic[T]):
@@ -172,20 +180,30 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self.query_one("#form-message", Static).update(safe(message))
 
     @work(thread=True, exclusive=True, group="form-save")
-    def _save(self, values: dict[str, str], version: int | None) -> None:
+    def _save(self, values: dict[str, str], version: int | None) -> Saved[T] | None:
         try:
             result = self.save_fn(values, version)
             cast("EcpmApp", self.app).absorb_own_write()
         except ValidationError as exc:
             self.app.call_from_thread(self.show_errors, exc.errors, exc.message)
-            return
+            return None
         except Conflict as exc:
             self.app.call_from_thread(self._show_conflict, exc, values)
-            return
+            return None
         except EcpmError as exc:
             self.app.call_from_thread(self.show_errors, {}, exc.message)
-            return
-        self.app.call_from_thread(self.dismiss, result)
+            return None
+        return Saved(result)
+
+    @on(Worker.StateChanged)
+    def _save_finished(self, event: Worker.StateChanged) -> None:
+        # Dismiss only once the worker has finished: dismissing from inside it removed
+        # the screen while its worker was still running, and the save showed as cancelled.
+        worker = event.worker
+        if worker.group == "form-save" and event.state == WorkerState.SUCCESS:
+            saved = worker.result
+            if isinstance(saved, Saved):
+                self.dismiss(saved.value)
 
     def _show_conflict(self, exc: Conflict, mine: Mapping[str, str]) -> None:
         self.conflict = exc.current
