@@ -225,10 +225,14 @@ class Database:
             conn.execution_options(ecpm_write=write)
             with Session(bind=conn, expire_on_commit=False, autoflush=True) as session:
                 try:
+                    if write and not self.is_sqlite:
+                        # Bump the change counter first: its row lock, held to commit, makes
+                        # PostgreSQL writers take turns as SQLite's BEGIN IMMEDIATE does, so
+                        # reads-then-writes (next rank, next risk ref) never interleave.
+                        # (Bumped last, concurrent card creation got equal ranks.)
+                        session.exec(text("UPDATE ecpm_changes SET seq = seq + 1 WHERE id = 1"))  # type: ignore[call-overload]
                     yield session
                     if write:
-                        if not self.is_sqlite:
-                            session.exec(text("UPDATE ecpm_changes SET seq = seq + 1 WHERE id = 1"))  # type: ignore[call-overload]
                         session.commit()
                     else:
                         # Detach first: a rollback would expire what the caller gets back.

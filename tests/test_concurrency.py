@@ -92,3 +92,44 @@ def test_parallel_moves_and_status_changes_lose_nothing(db_url: str) -> None:
     assert statuses == PROCESSES * OPS_PER_PROCESS // 2  # every status change took effect
     assert applied >= statuses
     db.close()
+
+
+def creator(url: str, project_id: int, seed: int, queue: mp.Queue) -> None:  # type: ignore[type-arg]
+    """Create cards in one column as fast as possible; report errors."""
+    errors: list[str] = []
+    try:
+        db = open_database(DbTarget(url, "test"), create=False)
+        store = Store(db, user=f"creator{seed}")
+        for n in range(CREATES_PER_PROCESS):
+            try:
+                store.create_card(project_id, {"title": f"p{seed} card {n}"})
+            except Exception:
+                errors.append(traceback.format_exc(limit=3))
+        db.close()
+    except Exception:
+        errors.append(traceback.format_exc())
+    queue.put(errors)
+
+
+CREATES_PER_PROCESS = 40
+
+
+@pytest.mark.slow
+def test_concurrent_card_creation_gives_every_card_its_own_rank(db_url: str) -> None:
+    db = open_database(DbTarget(db_url, "test"))
+    store = Store(db, user="setup")
+    pid = store.create_project({"key": "RANK", "name": "Ranks"}).id
+    assert pid is not None
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=creator, args=(db_url, pid, seed, queue)) for seed in range(8)]
+    for p in procs:
+        p.start()
+    errors = [e for _ in procs for e in queue.get(timeout=300)]
+    for p in procs:
+        p.join(timeout=60)
+    assert errors == [], errors[:3]
+    ranks = [c.rank for c in store.list_cards(pid)]
+    assert len(ranks) == 8 * CREATES_PER_PROCESS
+    assert sorted(ranks) == list(range(1, len(ranks) + 1))
+    db.close()
