@@ -98,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("doctor", help="check paths, permissions, schema and terminal")
     _add_db(p, top=False)
+    p.add_argument(
+        "--verify-audit",
+        action="store_true",
+        help="also check every audit event's hash link (reads the whole trail)",
+    )
     return parser
 
 
@@ -269,6 +274,18 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                     check = conn.exec_driver_sql("PRAGMA quick_check").scalar()
                 line("journal mode", str(journal), str(journal).lower() == "wal")
                 line("integrity", str(check), check == "ok")
+            if args.verify_audit:
+                from ecpm_tui.store import Store
+
+                result = Store(db).verify_audit()
+                line(
+                    "audit chain",
+                    f"{result.checked:,} events, every link intact"
+                    if result.ok
+                    else f"broken at event {result.broken_id} (edited, inserted or deleted "
+                    "outside ecpm; events before it are intact)",
+                    result.ok,
+                )
             db.close()
     term = os.environ.get("TERM", "")
     line(

@@ -9,6 +9,7 @@ lets run beside a writer.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import stat
@@ -208,6 +209,13 @@ class Database:
         self.engine = engine
         self._watch: sqlite3.Connection | None = None
         self._watch_lock = threading.Lock()
+
+    @functools.cached_property
+    def role(self) -> str:
+        """The PostgreSQL role this database is used as ("" for SQLite), for the audit trail."""
+        if self.is_sqlite:
+            return ""
+        return str(self.read(lambda s: s.exec(text("SELECT current_user")).scalar_one()))  # type: ignore[call-overload]
 
     @property
     def is_sqlite(self) -> bool:

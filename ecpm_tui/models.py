@@ -231,6 +231,10 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=30)
     summary: str = _text()
     changes: str = _text()  # JSON object {field: [old, new]}
+    db_role: str = Field(default="", max_length=64)  # PostgreSQL role of the session
+    imported_by: str = Field(default="", max_length=64)  # set on events from an import file
+    imported_at: datetime | None = None
+    hash: str = Field(default="", max_length=64)  # chained to the previous event (audit_chain)
 
 
 class ChangeCounter(SQLModel, table=True):

@@ -233,7 +233,7 @@ def test_backup_is_a_consistent_copy(demo_db: Path, tmp_path: Path) -> None:
 
 def test_doctor_reports_database_and_schema(demo_db: Path) -> None:
     result = run("doctor", "--db", str(demo_db))
-    assert "schema" in result.stdout and "0002" in result.stdout
+    assert "schema" in result.stdout and "0005" in result.stdout
     assert "integrity" in result.stdout and str(demo_db) in result.stdout
     assert "Traceback" not in result.stderr
 

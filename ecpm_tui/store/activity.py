@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlmodel import Session
 
+from ecpm_tui import audit_chain
 from ecpm_tui.models import AuditEvent
 from ecpm_tui.store.base import StoreBase, fetch_rows, reads, select_rows
 from ecpm_tui.store.rows import EventRow
@@ -30,3 +32,9 @@ class ActivityOps(StoreBase):
         if entity:
             q = q.where(AuditEvent.entity == entity)
         return fetch_rows(s, EventRow, q)
+
+    @reads
+    def verify_audit(self, s: Session) -> audit_chain.ChainCheck:
+        """Walk the whole audit trail and report the first event whose hash link is broken."""
+        query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
+        return audit_chain.verify(s.execute(query).scalars())

@@ -16,8 +16,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
-from ecpm_tui import pptf
+from ecpm_tui import audit_chain, pptf
 from ecpm_tui.config import current_user
 from ecpm_tui.db import Database
 from ecpm_tui.errors import Conflict, NotFound, ValidationError
@@ -131,6 +131,11 @@ def reads(fn: Callable[Concatenate[S, Session, P], T]) -> Callable[Concatenate[S
 USER_MAX = 64
 
 
+def _stored_time(value: datetime) -> datetime:
+    # Hash the time as the database will hand it back: microseconds, UTC.
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 class StoreBase:
     """What every store module shares: the database, the acting user, today, the bank."""
 
@@ -159,18 +164,41 @@ class StoreBase:
         changes: Mapping[str, Any] | None = None,
     ) -> None:
         """Append one audit event to the current transaction."""
-        s.add(
-            AuditEvent(
-                at=utcnow(),
-                user=self.user,
-                entity=entity,
-                entity_id=entity_id,
-                project_id=project_id,
-                action=action,
-                summary=summary[:2000],
-                changes=json.dumps(dict(changes or {}), ensure_ascii=False, default=str),
-            )
+        self.append_events(
+            s,
+            [
+                AuditEvent(
+                    at=utcnow(),
+                    user=self.user,
+                    entity=entity,
+                    entity_id=entity_id,
+                    project_id=project_id,
+                    action=action,
+                    summary=summary[:2000],
+                    changes=json.dumps(dict(changes or {}), ensure_ascii=False, default=str),
+                )
+            ],
         )
+
+    def append_events(self, s: Session, events: Sequence[AuditEvent]) -> None:
+        """Add *events* to the audit trail in order, each hash chained to the one before.
+
+        Writes take turns (BEGIN IMMEDIATE on SQLite, the change-counter lock on
+        PostgreSQL), so the last hash read here is still the last one at commit.
+        """
+        previous = s.execute(
+            select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+        ).scalar()
+        previous = previous or audit_chain.GENESIS
+        role = self.db.role
+        for event in events:
+            event.db_role = role
+            event.at = _stored_time(event.at)
+            event.imported_at = _stored_time(event.imported_at) if event.imported_at else None
+            event.hash = previous = audit_chain.digest(previous, event)
+        # Inserts of one table go out in the order added, so ids follow the chain.
+        s.add_all(events)
+        s.flush()
 
     @staticmethod
     def get(s: Session, model: type[M], ident: int, label: str, lock: bool = False) -> M:

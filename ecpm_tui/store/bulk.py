@@ -27,6 +27,7 @@ from ecpm_tui.models import (
     PhaseTransition,
     Project,
     Risk,
+    utcnow,
 )
 from ecpm_tui.store.base import StoreBase, writes
 
@@ -145,14 +146,21 @@ class BulkOps(StoreBase):
             raise ValidationError(
                 f"project {taken[0]}: a project with this key already exists in the database."
             )
+        now = utcnow()
         for bundle in bundles:
-            _insert_bundle(s, bundle)
+            history = _insert_bundle(s, bundle)
+            # Events from a file (or made up by the demo) did not happen here: they are
+            # kept as history, marked with who brought them in and when.
+            for event in history:
+                event.imported_by = self.user
+                event.imported_at = now
+            self.append_events(s, history)
         if dry_run:
             raise _DryRun
         self.audit(s, action, None, None, action, summary)
 
 
-def _insert_bundle(s: Session, b: ProjectBundle) -> None:
+def _insert_bundle(s: Session, b: ProjectBundle) -> list[AuditEvent]:
     s.add(b.project)
     s.flush()
     pid = b.project.id
@@ -179,5 +187,4 @@ def _insert_bundle(s: Session, b: ProjectBundle) -> None:
     for e in b.events:
         e.event.project_id = pid
         e.event.entity_id = _entity_id(e.subject)
-        s.add(e.event)
-    s.flush()
+    return [e.event for e in b.events]
