@@ -27,6 +27,7 @@ from ecpm_tui.store.bulk import (
 from ecpm_tui.store.cards import CardOps
 from ecpm_tui.store.gates import GateOps
 from ecpm_tui.store.pptf import PptfOps
+from ecpm_tui.store.pptf_gaps import PptfGapOps
 from ecpm_tui.store.projects import ProjectOps
 from ecpm_tui.store.risks import RiskOps, validate_risk
 from ecpm_tui.store.rows import (
@@ -36,13 +37,15 @@ from ecpm_tui.store.rows import (
     CardRow,
     EventRow,
     GateStatus,
+    InterviewChoices,
+    InterviewListRow,
     ProjectSummary,
     RiskRow,
     TransitionRow,
 )
 
 
-class Store(ProjectOps, CardOps, GateOps, RiskOps, PptfOps, ActivityOps, BulkOps):
+class Store(ProjectOps, CardOps, GateOps, RiskOps, PptfOps, PptfGapOps, ActivityOps, BulkOps):
     """Every user action on the database, each in one transaction."""
 
 
@@ -56,6 +59,8 @@ __all__ = [
     "EventRow",
     "EventSpec",
     "GateStatus",
+    "InterviewChoices",
+    "InterviewListRow",
     "InterviewSpec",
     "ProjectBundle",
     "ProjectSummary",
