@@ -81,13 +81,13 @@ class PptfScreen(EcpmScreen):
             table,
             [
                 ("Project", 7),
-                ("Phase or milestone", 16),
-                ("Team", 14),
-                ("Interviewer", 10),
-                ("Status", 7),
+                ("Phase/milestone", 15),
+                ("Team", 13),
+                ("Interviewer", 11),
+                ("Status", 6),
                 ("Started", 10),
                 ("Completed", 10),
-                *((d.label[:4], 5) for d in pptf.Dimension),
+                *((d.label[:4], 6) for d in pptf.Dimension),
             ],
         )
         table.focus()

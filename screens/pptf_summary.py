@@ -82,13 +82,16 @@ class SummaryScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # The question takes what the other columns leave (the Risk column stays in view
+        # at 80 columns).
+        question_width = max(20, min(60, self.app.size.width - 54))
         add_fixed_columns(
             self.query_one("#sum-gaps", DataTable),
             [
                 ("Key", 3),
                 ("Answer", 14),
                 ("W", 1),
-                ("Question", 44),
+                ("Question", question_width),
                 ("Card", 16),
                 ("Risk", 5),
             ],

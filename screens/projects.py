@@ -146,7 +146,8 @@ class ProjectsScreen(EcpmScreen):
             f"Budget: {p.budget if p.budget is not None else '-'} {p.currency}",
             f"Cards: {s.cards_done}/{s.cards_total} done, {s.overdue} overdue",
             f"Risks: {s.extreme_risks} extreme, {s.high_risks} high",
-            f"PPTF readiness: {percent(s.readiness)}",
+            f"PPTF readiness: {percent(s.readiness)}"
+            + (f", {s.pptf_in_progress} in progress" if s.pptf_in_progress else ""),
             "",
             "Objectives:",
             clean(p.objectives, 600) or "-",
