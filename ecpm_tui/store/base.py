@@ -31,6 +31,7 @@ from ecpm_tui.config import current_user
 from ecpm_tui.db import Database
 from ecpm_tui.errors import Conflict, NotFound, ValidationError
 from ecpm_tui.models import AuditEvent, utcnow
+from ecpm_tui.pptf_custom import installed_bank
 
 T = TypeVar("T")
 M = TypeVar("M", bound=SQLModel)
@@ -139,7 +140,8 @@ class StoreBase:
         self.db = db
         self.user = user or current_user()
         self.today = today
-        self.bank = bank if bank is not None else pptf.load_question_bank()
+        # The shipped bank with this installation's pptf_questions.toml applied.
+        self.bank = bank if bank is not None else installed_bank().bank
 
     def audit(
         self,
