@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Select, Static
@@ -17,7 +18,7 @@ from ecpm_tui.errors import EcpmError, ValidationError
 from ecpm_tui.pptf_text import LANGUAGE_NAMES
 from ecpm_tui.resources import css_path
 from ecpm_tui.store import InterviewChoices
-from ecpm_tui.text import one_line, safe
+from ecpm_tui.text import safe
 
 if TYPE_CHECKING:
     from ecpm_tui.app import EcpmApp
@@ -51,7 +52,7 @@ class StartInterviewScreen(ModalScreen[int | None]):
             yield Label("Project")
             yield Select(
                 [
-                    (one_line(f"{key}  {name}", 60), str(pid))
+                    (safe(f"{key}  {name}", 60, single_line=True), str(pid))
                     for pid, key, name, _ in self.choices.projects
                 ],
                 value=str(self.project_id) if self.project_id is not None else Select.NULL,
@@ -82,10 +83,11 @@ class StartInterviewScreen(ModalScreen[int | None]):
             yield Static("", id="error-language", classes="field-error")
             yield Static("ctrl+s start · esc cancel", id="start-message")
 
-    def _targets(self, project_id: int | None) -> list[tuple[str, str]]:
-        out = [(p.label, f"phase:{p.value}") for p in lifecycle.PHASES]
+    def _targets(self, project_id: int | None) -> list[tuple[Content, str]]:
+        # User text (project names, card titles) as literal Content, never markup.
+        out = [(Content(p.label), f"phase:{p.value}") for p in lifecycle.PHASES]
         out += [
-            (one_line(f"◆ {title}", 60), f"card:{cid}")
+            (safe(f"◆ {title}", 60, single_line=True), f"card:{cid}")
             for cid, pid, title, _phase in self.choices.milestones
             if pid == project_id
         ]

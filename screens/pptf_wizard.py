@@ -72,6 +72,7 @@ class WizardScreen(Screen[None]):
         Binding("3", "rate(3)", "Evidenced"),
         Binding("x", "not_applicable", "N/A"),
         Binding("u", "dont_know", "Don't know"),
+        Binding("tab", "note_fields", "Note/action"),
         Binding("enter,right", "next", "Next"),
         Binding("left", "back", "Back"),
         Binding("ctrl+s", "finish", "Finish", priority=True),
@@ -333,6 +334,11 @@ class WizardScreen(Screen[None]):
     def action_dont_know(self) -> None:
         if self._ready(self.action_dont_know):
             self._answer(Reply(unknown=True))
+
+    def action_note_fields(self) -> None:
+        """tab: into the note, from the note to the action, from the action to the note."""
+        note = self.query_one("#wiz-note", Input)
+        (self.query_one("#wiz-action", Input) if self.focused is note else note).focus()
 
     def action_not_a_rating(self) -> None:
         self.notify("Ratings are 0-3 (x N/A, u don't know); esc returns to the list.")

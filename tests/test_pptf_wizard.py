@@ -61,6 +61,16 @@ async def settle(pilot: Pilot[None]) -> None:
         await pilot.pause()
 
 
+async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 10) -> None:
+    """Wait (on a loaded machine) until *condition* holds; fail after *seconds*."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await settle(pilot)
+        await asyncio.sleep(0.05)
+    assert condition()
+
+
 def text(app: EcpmApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
@@ -345,8 +355,8 @@ def test_delete_asks_then_deletes_and_audits(store: Store) -> None:
         await settle(pilot)
         assert store.list_interviews()
         await pilot.press("d", "y")
-        await settle(pilot)
-        assert app.screen.query_one("#pptf-table", DataTable).row_count == 0
+        table = app.screen.query_one("#pptf-table", DataTable)
+        await until(pilot, lambda: table.row_count == 0)
 
     run_app(store, body)
     assert store.list_interviews() == []
@@ -374,6 +384,38 @@ def test_compare_shows_teams_and_one_team_over_time(store: Store) -> None:
         history = app.screen.query_one("#cmp-time", DataTable)
         assert history.row_count == 2
         await pilot.press("escape")
+        assert isinstance(app.screen, PptfScreen)
+
+    run_app(store, body)
+
+
+def test_hostile_names_render_literally_in_form_wizard_and_summary(store: Store) -> None:
+    evil = "[/] [@click=app.quit]x\x1b[31m"
+    p = store.create_project({"key": "EVIL", "name": evil})
+    assert p.id is not None
+    store.create_card(p.id, {"title": evil, "kind": "milestone"})
+    a = store.start_assessment(p.id, evil, phase="initiation")
+    store.save_answer(a.id, "T7", 0, note=evil)  # type: ignore[arg-type]
+    store.complete_assessment(a.id)  # type: ignore[arg-type]
+
+    async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
+        app.current_project_id = p.id
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, StartInterviewScreen)
+        await pilot.press("escape")
+        await pilot.press("enter")  # the completed interview: its summary
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        assert "[/]" in text(app, "#sum-head")
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, WizardScreen)
+        assert "[/]" in text(app, "#wiz-head")
+        await pilot.press("escape")
+        await settle(pilot)
         assert isinstance(app.screen, PptfScreen)
 
     run_app(store, body)
