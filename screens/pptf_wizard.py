@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from ecpm_tui import lifecycle, pptf
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from ecpm_tui.store import AssessmentDetail, Store
 
 BAR_FULL, BAR_EMPTY = "█", "░"
+NOTE_SAVE_DELAY = 0.8  # seconds after the last key typed in a note or action
 
 
 def text_bar(done: int, total: int, width: int) -> str:
@@ -94,6 +96,7 @@ class WizardScreen(Screen[None]):
         self._jobs: deque[Callable[[], None]] = deque()
         self._lock = threading.Lock()
         self._draining = False
+        self._note_timer: Timer | None = None
 
     @property
     def ecpm(self) -> EcpmApp:
@@ -356,6 +359,21 @@ class WizardScreen(Screen[None]):
         self.set_focus(None)
         self.index = max(0, min(len(self.questions) - 1, self.index + step))
         self.refresh_question()
+
+    @on(Input.Changed)
+    def _field_changed(self, event: Input.Changed) -> None:
+        """Save a note being typed on an answered question a moment after typing stops,
+        so even a terminal closed mid-sentence keeps it."""
+        if self.detail is None or not event.input.has_focus:
+            return  # filled by refresh_question, not typed
+        if self._note_timer is not None:
+            self._note_timer.stop()
+        self._note_timer = self.set_timer(NOTE_SAVE_DELAY, self._save_typed_fields)
+
+    def _save_typed_fields(self) -> None:
+        self._note_timer = None
+        if self.detail is not None and self._reply(self.question.key).given:
+            self._keep_fields()
 
     @on(Input.Submitted)
     def _field_submitted(self, event: Input.Submitted) -> None:

@@ -419,3 +419,21 @@ def test_hostile_names_render_literally_in_form_wizard_and_summary(store: Store)
         assert isinstance(app.screen, PptfScreen)
 
     run_app(store, body)
+
+
+def test_a_note_typed_on_an_answered_question_is_saved_without_leaving_it(
+    store: Store,
+) -> None:
+    a = store.start_assessment(project_id(store, "SHOP"), "IT", phase="initiation")
+    store.save_answer(a.id, "G1", 1)  # type: ignore[arg-type]
+
+    async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
+        await open_first_interview(app, pilot)
+        await pilot.press("left", "tab", *"board not aligned")
+        await until(
+            pilot,
+            lambda: answers(store, a.id)["G1"][3] == "board not aligned",  # type: ignore[arg-type]
+        )
+        assert isinstance(app.screen, WizardScreen) and app.screen.question.key == "G1"
+
+    run_app(store, body)
