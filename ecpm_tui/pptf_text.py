@@ -66,6 +66,7 @@ _RATINGS: Mapping[str, tuple[str, str, str, str, str, str]] = MappingProxyType(
 _PHRASES: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "en": {
+            "general": "All four dimensions",
             "question": "question {n} of {m}",
             "weight": "weight {w}",
             "answer": "Answer",
@@ -78,6 +79,7 @@ _PHRASES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "answered": "{n} of {m} answered",
         },
         "es": {
+            "general": "Las cuatro dimensiones",
             "question": "pregunta {n} de {m}",
             "weight": "peso {w}",
             "answer": "Respuesta",
@@ -90,6 +92,7 @@ _PHRASES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "answered": "{n} de {m} respondidas",
         },
         "it": {
+            "general": "Tutte e quattro le dimensioni",
             "question": "domanda {n} di {m}",
             "weight": "peso {w}",
             "answer": "Risposta",
@@ -102,6 +105,7 @@ _PHRASES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "answered": "{n} di {m} risposte",
         },
         "nl": {
+            "general": "Alle vier dimensies",
             "question": "vraag {n} van {m}",
             "weight": "gewicht {w}",
             "answer": "Antwoord",

@@ -212,7 +212,7 @@ class WizardScreen(Screen[None]):
         )
         q = self.question
         if len(q.dimensions) > 1:
-            section = " · ".join(dimension_label(d, lang) for d in q.dimensions)
+            section = phrase("general", lang)
             n, m = 1, sum(1 for x in self.questions if len(x.dimensions) > 1)
         else:
             own = [x for x in bank.for_dimension(q.primary_dimension) if len(x.dimensions) == 1]
