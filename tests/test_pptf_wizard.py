@@ -437,3 +437,20 @@ def test_a_note_typed_on_an_answered_question_is_saved_without_leaving_it(
         assert isinstance(app.screen, WizardScreen) and app.screen.question.key == "G1"
 
     run_app(store, body)
+
+
+def test_command_palette_reaches_wizard_actions(store: Store) -> None:
+    a = store.start_assessment(project_id(store, "SHOP"), "IT", phase="initiation")
+
+    async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
+        await open_first_interview(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Don't know")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: "G1" in answers(store, a.id))  # type: ignore[arg-type]
+        assert isinstance(app.screen, WizardScreen) and app.screen.question.key == "P1"
+
+    run_app(store, body)
+    assert answers(store, a.id)["G1"] == (None, False, True, "")  # type: ignore[arg-type]
