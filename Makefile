@@ -35,6 +35,7 @@ run: $(VENV)/.stamp-run
 lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(VENV)/.stamp-test
 	$(BIN)/mypy

@@ -10,6 +10,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -24,6 +25,7 @@ from ecpm_tui.screens.pptf import PptfScreen
 from ecpm_tui.screens.projects import ProjectsScreen
 from ecpm_tui.screens.risks import RisksScreen
 from ecpm_tui.store import Store
+from ecpm_tui.text import clean, one_line
 
 SCREENS_BY_KEY: tuple[tuple[str, str, str], ...] = (
     ("1", "projects", "Projects"),
@@ -66,6 +68,26 @@ class EcpmApp(App[None]):
         self.poll_interval = poll_interval
         self.startup_warnings = list(startup_warnings)
         self._token: int | None = None
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a toast, always as literal text.
+
+        Messages carry user text (card titles, project keys, error details); as markup,
+        ``[/]`` in a title crashed the app and ``[@click=app.quit]`` became a live link.
+        Screens' ``notify`` passes ``markup=True`` by default, so the choice is made here.
+        """
+        del markup
+        super().notify(
+            clean(message), title=one_line(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def on_mount(self) -> None:
         self.sub_title = self.store.db.display

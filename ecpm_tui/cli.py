@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ecpm_tui import __version__
+from ecpm_tui import __version__, files
 from ecpm_tui.config import (
     DbTarget,
     resolve_database,
@@ -35,6 +35,14 @@ def _add_db(parser: argparse.ArgumentParser, *, top: bool) -> None:
         metavar="PATH|URL",
         default=None if top else argparse.SUPPRESS,
         help="database file or URL (postgresql+psycopg://...); overrides ECPM_DB and config",
+    )
+
+
+def _add_follow(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="if FILE is a symbolic link, replace the file it points to (refused otherwise)",
     )
 
 
@@ -69,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", metavar="KEY")
     p.add_argument("--format", choices=("json",), default="json")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    _add_follow(p)
 
     p = sub.add_parser("import", help="import an export file (all-or-nothing)")
     _add_db(p, top=False)
@@ -78,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("backup", help="consistent copy of the database while others write")
     _add_db(p, top=False)
     p.add_argument("file", metavar="FILE")
+    _add_follow(p)
 
     p = sub.add_parser("doctor", help="check paths, permissions, schema and terminal")
     _add_db(p, top=False)
@@ -150,15 +160,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     text = export_json(_store(args, create=False), args.project)
     if args.output:
-        out = Path(args.output)
-        tmp = out.with_name(f".{out.name}.tmp")
-        try:
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(out)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise ValidationError(f"Cannot write {out}: {exc.strerror}.") from exc
+        out = files.write_text(Path(args.output), text, follow_symlinks=args.follow_symlinks)
         print(f"Exported to {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -182,25 +184,21 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if not source.exists():
         raise ValidationError(f"No database at {source}.")
     _store(args, create=False).db.close()  # refuses corrupt or too-new files first
-    dest = Path(args.file)
+    dest = files.output_path(Path(args.file), follow_symlinks=args.follow_symlinks)
     if dest.exists() and dest.resolve() == source.resolve():
         raise ValidationError("The backup file must differ from the database file.")
-    tmp = dest.with_name(f".{dest.name}.tmp")
     try:
-        fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-        os.close(fd)
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=10)
-        dst = sqlite3.connect(str(tmp))
-        try:
-            src.backup(dst)  # SQLite's online backup: a consistent snapshot despite writers
-            dst.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            dst.close()
-            src.close()
-        tmp.replace(dest)
+        with files.replacing(dest, 0o600) as (fd, tmp):
+            os.close(fd)
+            src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=10)
+            dst = sqlite3.connect(str(tmp))
+            try:
+                src.backup(dst)  # SQLite's online backup: a consistent snapshot despite writers
+                dst.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                dst.close()
+                src.close()
     except (OSError, sqlite3.Error) as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         raise StorageError(f"Backup to {dest} failed: {reason}.") from exc
     print(f"Backed up {source} to {dest}")

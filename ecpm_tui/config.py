@@ -5,8 +5,8 @@ Nothing here touches the file system at import time; paths are computed on deman
 
 from __future__ import annotations
 
-import getpass
 import os
+import pwd
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -68,11 +68,16 @@ def default_db_path() -> Path:
 
 
 def current_user() -> str:
-    """The OS login name recorded as author of every change."""
+    """The login name of the effective uid, recorded as author of every change.
+
+    Not ``getpass.getuser()``: it trusts LOGNAME/USER/LNAME/USERNAME, so anyone could
+    record changes under a colleague's name by setting a variable.
+    """
+    uid = os.geteuid()
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
 
 
 def to_url(value: str) -> str:

@@ -130,6 +130,9 @@ def prepare_sqlite_file(path: Path, *, create: bool, shared_group: int | None = 
     if path.exists():
         if path.is_dir():
             raise StorageError(f"Cannot use {path}: it is a folder, not a database file.")
+        if not path.is_file():
+            # A device or FIFO: SQLite would hang on it or litter its folder with journals.
+            raise StorageError(f"Cannot use {path}: it is not a regular file.")
         for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             if candidate.exists() and not os.access(candidate, os.R_OK | os.W_OK):
                 raise StorageError(

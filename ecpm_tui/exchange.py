@@ -168,7 +168,13 @@ def _export_project(s: Session, p: Project, bank: pptf.QuestionBank) -> dict[str
         "transitions": [
             _row(t, TRANSITION_FIELDS) for t in rows(PhaseTransition, PhaseTransition.id)
         ],
-        "risks": [_row(r, RISK_FIELDS) for r in risks],
+        "risks": [
+            {
+                **_row(r, RISK_FIELDS),
+                "occurred_card": card_n.get(r.occurred_card_id) if r.occurred_card_id else None,
+            }
+            for r in risks
+        ],
         "assessments": [
             {
                 "n": assess_n[a.id],
@@ -441,10 +447,16 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
             raise k.fail(f"risk ref {ref!r} is empty or appears twice.")
         values = k.entity(fields.RISK)
         try:
-            validate_risk(values)
+            # Owner/acceptance rules are for edits: a restored file keeps what was saved.
+            validate_risk(values, accountable=False)
         except ValidationError as exc:
             raise k.fail(exc.message) from exc
         risks[ref] = Risk(ref=ref, **values, **k.tracked())
+        issue_card = k.get("occurred_card", None)
+        if issue_card is not None:
+            if issue_card not in cards:
+                raise k.fail(f"occurred card {issue_card!r} is not in the file.")
+            bundle.issue_cards.append((risks[ref], cards[issue_card]))
     bundle.risks = list(risks.values())
     # The next new risk must not reuse a ref from the file (R-007 -> next is R-008).
     numbers = [int(ref[2:]) for ref in risks if ref.startswith("R-") and ref[2:].isdigit()]

@@ -237,6 +237,8 @@ RISK: dict[str, Spec] = {
     "next_review_date": Spec(_date),
     "proximity_date": Spec(_date),
     "closed_reason": Spec(string(LONG, multiline=True)),
+    "acceptance_justification": Spec(string(LONG, multiline=True)),
+    "accepted_by": Spec(string(64)),
 }
 
 

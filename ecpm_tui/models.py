@@ -165,6 +165,11 @@ class Risk(Tracked, table=True):
     next_review_date: date | None = None
     proximity_date: date | None = None
     closed_reason: str = _text()
+    # Accepting a High or Extreme threat is a decision someone owns (revision 0002).
+    acceptance_justification: str = _text()
+    accepted_by: str = Field(default="", max_length=64)
+    # The blocked issue card made when the risk occurred (revision 0002).
+    occurred_card_id: int | None = Field(default=None, foreign_key="card.id")
     version: int = Field(default=1, sa_column=_risk_version)
 
     __mapper_args__ = {"version_id_col": _risk_version}

@@ -7,13 +7,17 @@ so an installation can replace it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
 from ecpm_tui.errors import ValidationError
 from ecpm_tui.lifecycle import LabelledEnum
+
+# The templates live in their own module to keep this one short; re-exported here.
+from ecpm_tui.risk_templates import TEMPLATES as TEMPLATES
+from ecpm_tui.risk_templates import RiskTemplate as RiskTemplate
+from ecpm_tui.risk_templates import template as template
 
 LIKELIHOOD_LABELS: Mapping[int, str] = MappingProxyType(
     {
@@ -238,8 +242,9 @@ def validate_risk_assessment(
 ) -> None:
     """Check scales, response and residual values together; one ValidationError lists all.
 
-    Residual values need a response, come as a pair (or not at all) and may not exceed
-    the inherent ones.
+    Residual values need a response and come as a pair (or not at all). They may not
+    exceed the inherent ones, except for an opportunity being exploited or enhanced,
+    whose point is to raise its likelihood or impact.
     """
     errors: dict[str, str] = {}
     inherent: dict[str, int] = {}
@@ -266,214 +271,115 @@ def validate_risk_assessment(
             base = name.removeprefix("residual_")
             if isinstance(value, bool) or not isinstance(value, int) or value not in SCALE:
                 errors[name] = SCALE_MESSAGE
-            elif base in inherent and value > inherent[base]:
+            elif (
+                base in inherent
+                and value > inherent[base]
+                and not residual_may_exceed(kind, response)
+            ):
                 errors[name] = f"may not exceed the inherent {base} ({inherent[base]})"
     if errors:
         raise ValidationError.from_fields(errors)
 
 
-@dataclass(frozen=True)
-class RiskTemplate:
-    """A built-in e-commerce risk with default category, scores and text."""
-
-    key: str
-    title: str
-    category: str
-    likelihood: int
-    impact: int
-    cause: str
-    effect: str
-    mitigation: str
-    workstream: str
+def residual_may_exceed(kind: RiskKind, response: Response | None) -> bool:
+    """Whether residual values may be above the inherent ones (exploit/enhance an opportunity)."""
+    return RiskKind(kind) is RiskKind.OPPORTUNITY and response in (
+        Response.EXPLOIT,
+        Response.ENHANCE,
+    )
 
 
-def _t(
-    key: str,
-    title: str,
-    category: str,
-    li: tuple[int, int],
-    workstream: str,
-    cause: str,
-    effect: str,
-    mitigation: str,
-) -> RiskTemplate:
-    return RiskTemplate(key, title, category, li[0], li[1], cause, effect, mitigation, workstream)
+SERIOUS_LEVELS: tuple[Level, ...] = (Level.HIGH, Level.EXTREME)
+NOT_OPEN_STATUSES: tuple[RiskStatus, ...] = (RiskStatus.CLOSED, RiskStatus.OCCURRED)
+"""Statuses that take a risk out of the open-risk counts (an occurred risk is an issue)."""
 
 
-TEMPLATES: tuple[RiskTemplate, ...] = (
-    _t(
-        "payment_gateway",
-        "Payment gateway integration fails",
-        "payments",
-        (3, 5),
-        "payments",
-        "Complex payment provider API, 3DS2 flows and webhooks are tested late or only in part.",
-        "Customers cannot pay at launch or orders stay unpaid; lost revenue and support load.",
-        "Use the provider sandbox from the first sprint; end-to-end payment tests covering "
-        "3DS, declines, refunds and webhooks; monitor authorisation rate after go-live.",
-    ),
-    _t(
-        "pci_dss",
-        "PCI DSS non-compliance",
-        "compliance",
-        (3, 4),
-        "security",
-        "Card data scope is unclear; payment fields or scripts are self-hosted.",
-        "Fines, higher transaction fees or loss of card acceptance.",
-        "Decide PCI scope early; use hosted payment fields or redirect; complete the SAQ "
-        "with the acquirer and keep the evidence.",
-    ),
-    _t(
-        "data_breach",
-        "Data breach or card skimming",
-        "security",
-        (2, 5),
-        "security",
-        "Vulnerable third-party scripts, weak admin access or an unpatched platform.",
-        "Customer and card data exposed; regulatory fines, chargebacks and lost trust.",
-        "Content security policy and script inventory, MFA on admin, penetration test "
-        "before go-live, patching routine.",
-    ),
-    _t(
-        "gdpr_consent",
-        "GDPR/consent non-compliance",
-        "compliance",
-        (3, 4),
-        "marketing",
-        "Tracking tags fire before consent; data retention and processor contracts unclear.",
-        "Complaints and fines from the regulator; analytics and marketing data unusable.",
-        "Consent management platform, tag audit, records of processing, retention policy "
-        "and data processing agreements with vendors.",
-    ),
-    _t(
-        "peak_traffic",
-        "Site fails under peak traffic",
-        "performance",
-        (3, 5),
-        "website",
-        "Capacity not tested against campaign and seasonal peaks; heavy pages and plugins.",
-        "Outage or slow checkout during peak; lost sales and marketing spend wasted.",
-        "Load test at 2x forecast peak; autoscaling, CDN and caching; queue page; "
-        "performance budget per page.",
-    ),
-    _t(
-        "vendor_lock_in",
-        "Platform vendor lock-in or vendor failure",
-        "vendor",
-        (3, 4),
-        "operations",
-        "Proprietary extensions and data formats; a single vendor for platform and hosting.",
-        "Costly exit, unplanned price rises or loss of service if the vendor fails.",
-        "Exit clauses and data export tested, standard APIs, escrow where needed, "
-        "regular vendor health checks.",
-    ),
-    _t(
-        "overselling",
-        "Inventory sync errors cause overselling",
-        "data",
-        (4, 4),
-        "inventory",
-        "Batch stock sync between ERP/WMS and the shop; no stock reservation at checkout.",
-        "Orders for items out of stock; cancellations, complaints and marketplace penalties.",
-        "Near-real-time stock sync with reservation, safety stock buffers, reconciliation "
-        "report and alerts on sync failures.",
-    ),
-    _t(
-        "data_migration",
-        "Data migration errors",
-        "data",
-        (4, 4),
-        "data",
-        "Poor source data quality; complex mappings for customers, orders and products.",
-        "Wrong prices, lost order history or customer accounts at launch.",
-        "Data profiling, migration rehearsals reconciled against the source, sign-off by "
-        "data owners before cut-over.",
-    ),
-    _t(
-        "seo_loss",
-        "SEO traffic lost on migration",
-        "marketing",
-        (4, 4),
-        "marketing",
-        "URL structure, metadata or content change without a complete redirect map.",
-        "Organic traffic and revenue drop for months after go-live.",
-        "Full 301 redirect map, crawl before and after launch, Search Console monitoring, "
-        "keep metadata and structured data.",
-    ),
-    _t(
-        "scope_creep",
-        "Scope creep",
-        "scope",
-        (4, 3),
-        "operations",
-        "Stakeholders add features and integrations without change control.",
-        "Delays, budget overrun and a later, riskier go-live.",
-        "MVP scope agreed in the charter, change control board, backlog triage with "
-        "impact on time and cost shown.",
-    ),
-    _t(
-        "change_resistance",
-        "Departments resist the change",
-        "people",
-        (3, 4),
-        "operations",
-        "New processes and tools imposed on teams without involving them.",
-        "Low adoption, manual workarounds, benefits not realised.",
-        "Involve every team through PPTF interviews, change champions, training plan and "
-        "regular communication.",
-    ),
-    _t(
-        "key_person",
-        "Key-person dependency or skills gap",
-        "people",
-        (3, 3),
-        "operations",
-        "Critical knowledge held by one person; missing platform, SEO or payments skills.",
-        "Delays or wrong decisions when that person is absent or leaves.",
-        "Pairing and documentation, named backups, training or hiring plan.",
-    ),
-    _t(
-        "hidden_costs",
-        "Hidden running costs exceed budget",
-        "finance",
-        (3, 3),
-        "operations",
-        "Licences, GMV fees, payment fees, hosting and agency retainers underestimated.",
-        "The business case fails; budget overrun after go-live.",
-        "Total cost of ownership model; recurring costs approved in the budget and "
-        "reviewed each quarter.",
-    ),
-    _t(
-        "supplier_delay",
-        "Agency or third-party delay",
-        "supplier",
-        (3, 3),
-        "integration",
-        "External partners are over-committed or depend on each other's deliveries.",
-        "Milestones slip and the critical path is blocked.",
-        "Contracted milestones, weekly supplier check-ins, dependencies on the plan, "
-        "schedule buffers.",
-    ),
-    _t(
-        "peak_collision",
-        "Go-live collides with peak trading",
-        "schedule",
-        (2, 5),
-        "operations",
-        "The schedule slips into a trading freeze (Black Friday, Christmas, sales season).",
-        "Launching during peak risks outages on the most valuable trading days.",
-        "Baseline the schedule clear of freezes; go/no-go meeting with a fallback date.",
-    ),
+def is_open(status: str) -> bool:
+    """True while a risk still counts as an open risk (not closed, not occurred)."""
+    return status not in {s.value for s in NOT_OPEN_STATUSES}
+
+
+def accountability_errors(
+    *,
+    kind: RiskKind,
+    lvl: Level,
+    response: Response | None,
+    owner: str,
+    acceptance_justification: str,
+    accepted_by: str,
+) -> dict[str, str]:
+    """Field messages for the accountability rules of High and Extreme risks.
+
+    Such a risk needs an owner; accepting such a threat needs a written justification
+    and the name of who accepted it. An empty result means the rules hold.
+    """
+    errors: dict[str, str] = {}
+    if Level(lvl) not in SERIOUS_LEVELS:
+        return errors
+    a_level = "an Extreme" if Level(lvl) is Level.EXTREME else "a High"
+    if not owner.strip():
+        errors["owner"] = f"is required for {a_level} risk"
+    if RiskKind(kind) is RiskKind.THREAT and response is Response.ACCEPT:
+        if not acceptance_justification.strip():
+            errors["acceptance_justification"] = f"is required to accept {a_level} threat"
+        if not accepted_by.strip():
+            errors["accepted_by"] = f"name who accepted this {Level(lvl).label} threat"
+    return errors
+
+
+def matrix_cell(
+    likelihood: int,
+    impact: int,
+    residual_likelihood: int | None,
+    residual_impact: int | None,
+    residual: bool,
+) -> tuple[tuple[int, int], bool]:
+    """The (likelihood, impact) cell a risk is shown in, and whether it fell back.
+
+    In the residual view a risk without residual values stays at its inherent cell;
+    the flag is True then, so the view can say how many did.
+    """
+    if not residual:
+        return (likelihood, impact), False
+    if residual_likelihood is None or residual_impact is None:
+        return (likelihood, impact), True
+    return (residual_likelihood, residual_impact), False
+
+
+LIKELIHOOD_SHORT: Mapping[int, str] = MappingProxyType(
+    {k: v.split(" (")[0] for k, v in LIKELIHOOD_LABELS.items()}
 )
+IMPACT_SHORT: Mapping[int, str] = MappingProxyType(
+    {1: "Insignif", 2: "Minor", 3: "Moderate", 4: "Major", 5: "Catastr"}
+)
+ROW_LABEL_WIDTH = 17
+CELL_WIDTH = 11
 
-_TEMPLATES_BY_KEY: Mapping[str, RiskTemplate] = MappingProxyType({t.key: t for t in TEMPLATES})
+
+def grid_header() -> str:
+    """The impact axis line of a text grid (same columns as :func:`text_grid` rows)."""
+    corner = "L \\ I".ljust(ROW_LABEL_WIDTH)
+    return corner + "".join(f"{i} {IMPACT_SHORT[i]}".ljust(CELL_WIDTH) for i in SCALE)
 
 
-def template(key: str) -> RiskTemplate:
-    """A built-in template by key; ValidationError({"template": ...}) if unknown."""
-    try:
-        return _TEMPLATES_BY_KEY[key]
-    except KeyError:
-        raise ValidationError.from_fields(
-            {"template": "must be one of: " + ", ".join(_TEMPLATES_BY_KEY)}
-        ) from None
+def grid_row_label(likelihood: int) -> str:
+    """The likelihood label of one grid row, padded to the row label width."""
+    return f"{likelihood} {LIKELIHOOD_SHORT[likelihood]}".ljust(ROW_LABEL_WIDTH)
+
+
+def grid_cell_text(lvl: Level, count: int) -> str:
+    """One cell: its level letter and count, padded to the cell width."""
+    return f"{lvl.letter} {count:>3}".ljust(CELL_WIDTH)
+
+
+def text_grid(counts: Mapping[tuple[int, int], int], grid: Grid = NPSA_GRID) -> str:
+    """A plain-text 5x5 matrix: likelihood rows 5..1, impact columns 1..5.
+
+    Each cell shows its level letter and its count, so the grid reads the same without
+    colour (reports, e-mail, a 16-colour terminal).
+    """
+    lines = [grid_header().rstrip()]
+    for lk in range(5, 0, -1):
+        cells = "".join(grid_cell_text(grid[(lk, im)], counts.get((lk, im), 0)) for im in SCALE)
+        lines.append((grid_row_label(lk) + cells).rstrip())
+    return "\n".join(lines) + "\n"

@@ -1,26 +1,25 @@
-"""Safe rendering of user text: every string a user typed goes through here.
+"""Clean user text: every string a user typed goes through here before it is stored or shown.
 
-Textual writes raw ESC bytes to the terminal and parses ``[...]`` markup in plain
-strings (``"[/]"`` crashes a Label, ``"[@click=app.quit]"`` becomes a live action), so
-user text is stripped of control characters and wrapped as literal Content.
+Terminals act on raw ESC bytes, and bidirectional override controls make text read
+differently from what it is, so both are stripped. (Screens wrap the cleaned text as
+literal Content with ``screens.base.safe``, because Textual parses ``[...]`` markup.)
 """
 
 from __future__ import annotations
 
 import re
 
-from textual.content import Content
-
 # ESC-introduced sequences: OSC (ESC ] ... BEL or ST; unterminated ones run to the end),
 # CSI (ESC [ params final), other two-character escapes, and their 8-bit C1 forms; then
 # any remaining C0/C1 control except newline and tab, DEL, and the Unicode line/paragraph
-# separators.
+# separators, and the bidirectional embedding/override/isolate controls (U+202A-U+202E,
+# U+2066-U+2069) that make text display in a different order than it reads.
 _OSC = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")
 _CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _ESC_PAIR = re.compile(r"\x1b[@-Z\\-_]")
 _C1_OSC = re.compile(r"\x9d[^\x07\x9c]*(?:\x07|\x9c)?")
 _C1_CSI = re.compile(r"\x9b[0-?]*[ -/]*[@-~]")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 ELLIPSIS = "…"
 
@@ -58,9 +57,3 @@ def truncate(text: str, max_len: int | None) -> str:
 def one_line(value: object, max_len: int | None = None) -> str:
     """`clean` text on one line: newlines, tabs and runs of spaces become single spaces."""
     return truncate(" ".join(clean(value).split()), max_len)
-
-
-def safe(value: object, max_len: int | None = None, *, single_line: bool = False) -> Content:
-    """User text as literal Content: never parsed as markup, never emits escapes."""
-    text = one_line(value, max_len) if single_line else clean(value, max_len)
-    return Content(text)

@@ -7,18 +7,25 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rich.text import Text
 from textual import work
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable
 
 from ecpm_tui.errors import EcpmError
-from ecpm_tui.text import clean
+from ecpm_tui.text import clean, one_line
 
 if TYPE_CHECKING:
     from ecpm_tui.app import EcpmApp
     from ecpm_tui.store import Store
 
 T = TypeVar("T")
+
+
+def safe(value: object, max_len: int | None = None, *, single_line: bool = False) -> Content:
+    """User text as literal Content: never parsed as markup, never emits escapes."""
+    text = one_line(value, max_len) if single_line else clean(value, max_len)
+    return Content(text)
 
 
 def cell(value: object, max_len: int | None = 80, style: str = "") -> Text:

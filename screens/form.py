@@ -16,8 +16,9 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from ecpm_tui.errors import Conflict, EcpmError, ValidationError
 from ecpm_tui.resources import css_path
+from ecpm_tui.screens.base import safe
 from ecpm_tui.store import jsonable
-from ecpm_tui.text import clean, safe
+from ecpm_tui.text import clean
 
 if TYPE_CHECKING:
     from ecpm_tui.app import EcpmApp

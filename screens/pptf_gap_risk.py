@@ -30,10 +30,13 @@ GAP_RISK_FIELDS: tuple[FieldDef, ...] = (
         "select",
         [(f"{n} {label}", str(n)) for n, label in risk.IMPACT_LABELS.items()],
     ),
+    FieldDef("owner", "Owner (login; required for a High or Extreme risk)"),
 )
 
 
-def gap_risk_form(store: Store, answer: Answer, language: str, team: str) -> FormScreen[Risk]:
+def gap_risk_form(
+    store: Store, answer: Answer, language: str, team: str, interviewer: str
+) -> FormScreen[Risk]:
     """The dialog for the gap of *answer*; ctrl+s creates the risk and links it back."""
     assert answer.id is not None
     answer_id = answer.id
@@ -44,6 +47,6 @@ def gap_risk_form(store: Store, answer: Answer, language: str, team: str) -> For
     return FormScreen(
         f"Risk from PPTF gap {answer.question_key}: confirm or adjust",
         GAP_RISK_FIELDS,
-        store.gap_risk_proposal(answer, language, team),
+        store.gap_risk_proposal(answer, language, team, interviewer),
         save,
     )

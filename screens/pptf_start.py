@@ -17,8 +17,8 @@ from ecpm_tui import lifecycle
 from ecpm_tui.errors import EcpmError, ValidationError
 from ecpm_tui.pptf_text import LANGUAGE_NAMES
 from ecpm_tui.resources import css_path
+from ecpm_tui.screens.base import safe
 from ecpm_tui.store import InterviewChoices
-from ecpm_tui.text import safe
 
 if TYPE_CHECKING:
     from ecpm_tui.app import EcpmApp

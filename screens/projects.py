@@ -145,7 +145,8 @@ class ProjectsScreen(EcpmScreen):
             f"Dates: {p.start_date or '?'} -> {p.target_date or '?'}",
             f"Budget: {p.budget if p.budget is not None else '-'} {p.currency}",
             f"Cards: {s.cards_done}/{s.cards_total} done, {s.overdue} overdue",
-            f"Risks: {s.extreme_risks} extreme, {s.high_risks} high",
+            f"Open threats: {s.extreme_risks} extreme, {s.high_risks} high",
+            f"Risk reviews overdue: {s.overdue_reviews}",
             f"PPTF readiness: {percent(s.readiness)}"
             + (f", {s.pptf_in_progress} in progress" if s.pptf_in_progress else ""),
             "",

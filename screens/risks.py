@@ -1,111 +1,92 @@
-"""Risks: the 5x5 likelihood x impact matrix and the register of the selected cell."""
+"""Risks: the 5x5 matrix and, below it, the register of the selected cell.
+
+The matrix counts open risks only (closed and occurred ones are out) of one kind at a
+time: threats and opportunities are never added up. Every action is one store call.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
+from functools import partial
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
-from textual.reactive import reactive
+from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ecpm_tui import risk
-from ecpm_tui.models import Project
+from ecpm_tui.models import Project, Risk
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
+from ecpm_tui.screens.confirm import ConfirmScreen
+from ecpm_tui.screens.risk_dialogs import ReasonScreen, RiskEventsScreen, TemplatePicker
+from ecpm_tui.screens.risk_form import RiskFormScreen, template_values
+from ecpm_tui.screens.risk_matrix import LEVEL_STYLE, CellChanged, RiskMatrix
 from ecpm_tui.store import RiskRow
+from ecpm_tui.text import one_line
 
-LEVEL_STYLE = {
-    risk.Level.LOW: "black on green",
-    risk.Level.MODERATE: "black on yellow",
-    risk.Level.HIGH: "black on dark_orange",
-    risk.Level.EXTREME: "white on red",
-}
+__all__ = ["LEVEL_STYLE", "RiskMatrix", "RisksData", "RisksScreen", "cell_of"]
 
 
-def scores_of(item: RiskRow, residual: bool) -> tuple[int, int]:
-    """(likelihood, impact) of a risk, residual when asked and set, else inherent."""
-    if residual and item.residual_likelihood and item.residual_impact:
-        return item.residual_likelihood, item.residual_impact
-    return item.likelihood, item.impact
+@dataclass(frozen=True)
+class RisksData:
+    """What the Risks screen shows: one project's risks, or every project's."""
+
+    project: Project | None
+    risks: list[RiskRow]
+    keys: dict[int, str] = field(default_factory=dict)
 
 
-class CellChanged(Message):
-    """The matrix cursor moved to another cell."""
+def cell_of(item: RiskRow, residual: bool) -> tuple[int, int]:
+    """The matrix cell a risk is shown in (residual view: inherent when not set)."""
+    return risk.matrix_cell(
+        item.likelihood, item.impact, item.residual_likelihood, item.residual_impact, residual
+    )[0]
 
 
-class RiskMatrix(Static, can_focus=True):
-    """A 5x5 grid (likelihood rows 5..1, impact columns 1..5) with counts and level letters."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "step(1, 0)", "Likelihood +", show=False),
-        Binding("down,j", "step(-1, 0)", "Likelihood -", show=False),
-        Binding("left,h", "step(0, -1)", "Impact -", show=False),
-        Binding("right,l", "step(0, 1)", "Impact +", show=False),
-    ]
-
-    likelihood: reactive[int] = reactive(5)
-    impact: reactive[int] = reactive(5)
-
-    def __init__(self) -> None:
-        super().__init__(id="risk-matrix")
-        self.counts: Counter[tuple[int, int]] = Counter()
-
-    def set_counts(self, counts: Counter[tuple[int, int]]) -> None:
-        self.counts = counts
-        self.update(self.render_grid())
-
-    def render_grid(self) -> Text:
-        out = Text()
-        out.append("Likelihood \\ Impact\n", style="bold")
-        out.append(
-            "      " + "".join(f"  {i} {risk.IMPACT_LABELS[i][:5]:<5}" for i in range(1, 6)) + "\n"
-        )
-        for lk in range(5, 0, -1):
-            out.append(f"  {lk}   ")
-            for im in range(1, 6):
-                lvl = risk.level(lk, im)
-                text = f" {lvl.letter}{self.counts[(lk, im)]:>3}    "
-                style = LEVEL_STYLE[lvl]
-                if (lk, im) == (self.likelihood, self.impact):
-                    style += " reverse bold"
-                out.append(text[:9], style=style)
-                out.append(" ")
-            out.append(f" {risk.LIKELIHOOD_LABELS[lk]}\n")
-        return out
-
-    def watch_likelihood(self) -> None:
-        self.update(self.render_grid())
-
-    def watch_impact(self) -> None:
-        self.update(self.render_grid())
-
-    def action_step(self, d_likelihood: int, d_impact: int) -> None:
-        self.likelihood = max(1, min(5, self.likelihood + d_likelihood))
-        self.impact = max(1, min(5, self.impact + d_impact))
-        self.post_message(CellChanged())
+def status_text(item: RiskRow) -> str:
+    """The status column: occurred risks are issues, shown with their board card."""
+    if item.status == risk.RiskStatus.OCCURRED.value:
+        return f"ISSUE #{item.occurred_card_id}" if item.occurred_card_id else "ISSUE"
+    return item.status.replace("_", " ")
 
 
 class RisksScreen(EcpmScreen):
-    """Risk register through the matrix."""
+    """The risk register seen through the matrix."""
 
     CSS_PATH = css_path("risks.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_risk", "New"),
+        Binding("t", "template", "Template"),
+        Binding("e", "edit", "Edit"),
+        Binding("d", "close_risk", "Close"),
+        Binding("v", "review", "Reviewed"),
         Binding("a", "all", "All/cell"),
         Binding("i", "residual", "Inherent/residual"),
-        Binding("tab", "app.focus_next", "Matrix/register", show=False),
+        Binding("o", "kind", "Threats/opportunities"),
+        Binding("p", "scope", "Project/all"),
+        Binding("c", "closed", "Show closed"),
+        Binding("y", "events", "Audit entries"),
+        Binding("shift+up,K", "move(1, 0)", "Risk likelihood +", key_display="K"),
+        Binding("shift+down,J", "move(-1, 0)", "Risk likelihood -", key_display="J"),
+        Binding("shift+left,H", "move(0, -1)", "Risk impact -", key_display="H"),
+        Binding("shift+right,L", "move(0, 1)", "Risk impact +", key_display="L"),
+        Binding("tab", "switch_focus", "Matrix/register", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self.risks: list[RiskRow] = []
-        self.project: Project | None = None
+        self.data = RisksData(None, [])
         self.show_all = True
         self.residual = False
+        self.opportunities = False
+        self.everywhere = False
+        self.show_closed = False
+        self.shown: list[RiskRow] = []
+        self.follow: int | None = None  # risk id the register cursor lands on after a reload
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -115,84 +96,162 @@ class RisksScreen(EcpmScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#risk-table", DataTable)
         add_fixed_columns(
-            table,
+            self.query_one("#risk-table", DataTable),
             [
-                ("Ref", 5),
+                ("Ref", 10),
                 ("Lvl", 3),
                 ("Score", 5),
-                ("L", 1),
-                ("I", 1),
-                ("Title", 36),
-                ("Category", 11),
+                ("L x I", 5),
+                ("Title", 26),
+                ("Review (!)", 11),  # before owner: overdue marks stay visible at 80 columns
                 ("Owner", 10),
-                ("Status", 16),
                 ("Response", 8),
-                ("Review", 18),
+                ("Status", 16),
                 ("Proximity", 10),
             ],
         )
         self.query_one(RiskMatrix).focus()
 
-    def fetch(self) -> tuple[Project | None, list[RiskRow]]:
+    # -- data -----------------------------------------------------------------------------
+
+    def fetch(self) -> RisksData:
+        if self.everywhere:
+            # The portfolio in view: archived projects stay out, as on the Projects screen.
+            keys = {p.id: p.key for p in self.store.list_projects() if p.id is not None}
+            rows = self.store.list_risks(None, self.show_closed)
+            return RisksData(None, [r for r in rows if r.project_id in keys], keys)
         pid = self.ecpm.current_project_id
         if pid is None:
             projects = self.store.list_projects()
             if not projects:
-                return None, []
+                return RisksData(None, [])
             pid = projects[0].id
         assert pid is not None
-        return self.store.get_project(pid), self.store.list_risks(pid, include_closed=False)
+        project = self.store.get_project(pid)
+        return RisksData(project, self.store.list_risks(pid, self.show_closed), {pid: project.key})
 
-    def show(self, data: tuple[Project | None, list[RiskRow]]) -> None:
-        self.project, self.risks = data
-        counts: Counter[tuple[int, int]] = Counter(scores_of(r, self.residual) for r in self.risks)
-        self.query_one(RiskMatrix).set_counts(counts)
+    def show(self, data: RisksData) -> None:
+        self.data = data
+        if data.project is not None:
+            self.ecpm.current_project_id = data.project.id
+        self.query_one(RiskMatrix).set_counts(self.counts())
         self.fill_table()
+
+    def of_kind(self) -> list[RiskRow]:
+        """The risks of the kind in view (threats or opportunities)."""
+        kind = risk.RiskKind.OPPORTUNITY if self.opportunities else risk.RiskKind.THREAT
+        return [r for r in self.data.risks if r.kind == kind.value]
+
+    def counts(self) -> Counter[tuple[int, int]]:
+        """Open risks of the kind in view per matrix cell."""
+        return Counter(cell_of(r, self.residual) for r in self.of_kind() if risk.is_open(r.status))
 
     def fill_table(self) -> None:
         matrix = self.query_one(RiskMatrix)
         table = self.query_one("#risk-table", DataTable)
-        table.clear()
+        keep = self.follow if self.follow is not None else self.selected_id()
+        self.follow = None
         today = self.store.today()
-        rows = [
-            r
-            for r in self.risks
-            if self.show_all or scores_of(r, self.residual) == (matrix.likelihood, matrix.impact)
-        ]
-        rows.sort(key=lambda r: risk.sort_key(*scores_of(r, self.residual), r.proximity_date))
+        here = (matrix.likelihood, matrix.impact)
+        rows = [r for r in self.of_kind() if self.show_all or cell_of(r, self.residual) == here]
+        rows.sort(
+            key=lambda r: (risk.sort_key(*cell_of(r, self.residual), r.proximity_date), r.ref)
+        )
+        self.shown = rows
+        table.clear()
         for r in rows:
-            lk, im = scores_of(r, self.residual)
+            lk, im = cell_of(r, self.residual)
             lvl = risk.level(lk, im)
-            overdue = risk.is_review_overdue(r.next_review_date, today)
+            late = risk.is_review_overdue(r.next_review_date, today) and risk.is_open(r.status)
+            ref = f"{self.data.keys.get(r.project_id, '?')}/{r.ref}" if self.everywhere else r.ref
             table.add_row(
-                cell(r.ref),
+                cell(ref),
                 cell(lvl.letter, style=LEVEL_STYLE[lvl]),
                 cell(risk.score(lk, im)),
-                cell(lk),
-                cell(im),
-                cell(r.title, 50),
-                cell(r.category),
-                cell(r.owner, 16),
-                cell(r.status.replace("_", " ")),
-                cell(r.response or "-"),
+                cell(f"{lk}x{im}"),
+                cell(r.title, 120),
                 cell(
-                    f"{r.next_review_date or '-'}{' OVERDUE' if overdue else ''}",
-                    style="red bold" if overdue else "",
+                    f"{'!' if late else ' '}{r.next_review_date or '-'}",
+                    style="red bold" if late else "",
                 ),
+                cell(r.owner or "-", 30),
+                cell(r.response or "-"),
+                cell(status_text(r), style="" if risk.is_open(r.status) else "italic"),
                 cell(r.proximity_date or "-"),
                 key=str(r.id),
             )
-        key = self.project.key if self.project else "no project"
-        where = "all cells" if self.show_all else f"cell L{matrix.likelihood} x I{matrix.impact}"
-        basis = "residual" if self.residual else "inherent"
-        self.query_one("#risks-title", Static).update(
-            Text(
-                f"{key}: {len(self.risks)} open risks ({basis}); "
-                f"register shows {where} ({len(rows)})"
-            )
+        for index, r in enumerate(rows):
+            if r.id == keep:
+                table.move_cursor(row=index)
+        self.update_title(len(rows))
+
+    def update_title(self, shown: int) -> None:
+        matrix = self.query_one(RiskMatrix)
+        mine = self.of_kind()
+        open_count = sum(risk.is_open(r.status) for r in mine)
+        issues = sum(r.status == risk.RiskStatus.OCCURRED.value for r in mine)
+        late = sum(
+            risk.is_open(r.status)
+            and risk.is_review_overdue(r.next_review_date, self.store.today())
+            for r in mine
         )
+        where = (
+            "all projects"
+            if self.everywhere
+            else (one_line(self.data.project.key) if self.data.project else "no project")
+        )
+        kinds = "opportunities" if self.opportunities else "threats"
+        parts = [f"{where}: {open_count} open {kinds}", "residual" if self.residual else "inherent"]
+        if self.residual:
+            fallback = sum(
+                risk.matrix_cell(
+                    r.likelihood, r.impact, r.residual_likelihood, r.residual_impact, True
+                )[1]
+                for r in mine
+                if risk.is_open(r.status)
+            )
+            parts.append(f"{fallback} without residual at inherent")
+        if issues:
+            parts.append(f"{issues} occurred (issues)")
+        if late:
+            parts.append(f"{late} reviews overdue")
+        cell_name = f"L{matrix.likelihood}xI{matrix.impact}"
+        parts.append(f"{'all cells' if self.show_all else 'cell ' + cell_name} ({shown})")
+        if self.show_closed:
+            parts.append("closed shown")
+        self.query_one("#risks-title", Static).update(Content(" | ".join(parts)))
+
+    # -- selection --------------------------------------------------------------------------
+
+    def selected(self) -> RiskRow | None:
+        """The risk under the register cursor."""
+        table = self.query_one("#risk-table", DataTable)
+        if not self.shown or not 0 <= table.cursor_row < len(self.shown):
+            return None
+        return self.shown[table.cursor_row]
+
+    def selected_id(self) -> int | None:
+        item = self.selected()
+        return item.id if item else None
+
+    def need_selected(self) -> RiskRow | None:
+        item = self.selected()
+        if item is None:
+            self.notify("No risk selected: move to a cell with risks, or press a for all.")
+        return item
+
+    def target_project(self) -> int | None:
+        """The project new risks go to (the selected risk's in all-projects scope)."""
+        if self.data.project is not None:
+            return self.data.project.id
+        item = self.selected()
+        if item is not None:
+            return item.project_id
+        self.notify("Press p to pick a project's register before adding a risk.")
+        return None
+
+    # -- view toggles -----------------------------------------------------------------------
 
     @on(CellChanged)
     def _cell_changed(self) -> None:
@@ -200,9 +259,159 @@ class RisksScreen(EcpmScreen):
         self.fill_table()
 
     def action_all(self) -> None:
+        """Register: all cells, or the selected cell only."""
         self.show_all = not self.show_all
         self.fill_table()
 
     def action_residual(self) -> None:
+        """Matrix: inherent or residual values."""
         self.residual = not self.residual
-        self.show((self.project, self.risks))
+        self.show(self.data)
+
+    def action_kind(self) -> None:
+        """Threats or opportunities (never counted together)."""
+        self.opportunities = not self.opportunities
+        self.show(self.data)
+
+    def action_scope(self) -> None:
+        """The current project, or every project."""
+        self.everywhere = not self.everywhere
+        self.reload()
+
+    def action_closed(self) -> None:
+        """Show or hide closed risks in the register."""
+        self.show_closed = not self.show_closed
+        self.reload()
+
+    def action_switch_focus(self) -> None:
+        """Focus the matrix or the register."""
+        table = self.query_one("#risk-table", DataTable)
+        if table.has_focus:
+            self.query_one(RiskMatrix).focus()
+        else:
+            table.focus()
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_new_risk(self) -> None:
+        """A new risk, pre-set to the selected cell and the kind in view."""
+        pid = self.target_project()
+        if pid is None:
+            return
+        matrix = self.query_one(RiskMatrix)
+        kind = risk.RiskKind.OPPORTUNITY if self.opportunities else risk.RiskKind.THREAT
+        initial = {"likelihood": matrix.likelihood, "impact": matrix.impact, "kind": kind.value}
+        self.app.push_screen(RiskFormScreen(self.store, pid, initial), self._saved)
+
+    def action_template(self) -> None:
+        """A new risk from one of the built-in templates."""
+        pid = self.target_project()
+        if pid is None:
+            return
+
+        def picked(key: str | None) -> None:
+            if key is not None:
+                form = RiskFormScreen(self.store, pid, template_values(risk.template(key)))
+                self.app.push_screen(form, self._saved)
+
+        self.app.push_screen(TemplatePicker(), picked)
+
+    def action_edit(self) -> None:
+        """Edit the selected risk."""
+        item = self.need_selected()
+        if item is not None:
+            form = RiskFormScreen(
+                self.store, item.project_id, item.values(), risk_id=item.id, version=item.version
+            )
+            self.app.push_screen(form, partial(self._saved, was=item.status))
+
+    @on(DataTable.RowSelected, "#risk-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_edit()
+
+    def _saved(self, saved: Risk | None, was: str | None = None) -> None:
+        """After a form save: follow the risk; a risk that just occurred may become a card."""
+        if saved is None:
+            return
+        self.follow = saved.id
+        self.notify(Content(f"Saved risk {saved.ref} {one_line(saved.title, 40)}"))
+        self.ecpm.data_changed()
+        occurred = risk.RiskStatus.OCCURRED.value
+        if saved.status == occurred != was and saved.occurred_card_id is None:
+            self.offer_issue_card(saved)
+
+    def offer_issue_card(self, item: Risk) -> None:
+        """Ask whether an occurred risk goes on the board as a blocked issue card."""
+        rid = item.id
+        assert rid is not None
+        question = Content(
+            f"Risk {item.ref} occurred: {one_line(item.title, 80)}\n"
+            "Create a blocked issue card on the board, linked to the risk?"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.perform(
+                    lambda: self.store.create_issue_card(rid),
+                    lambda card: self.notify(Content(f"Blocked issue card #{card.id} created")),
+                )
+
+        self.app.push_screen(ConfirmScreen(question, "Create card"), answered)
+
+    def action_close_risk(self) -> None:
+        """Close the selected risk with a reason."""
+        item = self.need_selected()
+        if item is None:
+            return
+        rid, version = item.id, item.version
+
+        def with_reason(reason: str | None) -> None:
+            if reason:
+                self.perform(
+                    lambda: self.store.close_risk(rid, version, reason),
+                    lambda r: self.notify(Content(f"Closed risk {r.ref}")),
+                )
+
+        title = f"Close risk {item.ref} {one_line(item.title, 60)}: why?"
+        self.app.push_screen(ReasonScreen(title), with_reason)
+
+    def action_review(self) -> None:
+        """Mark the selected risk reviewed today; the next review follows its cadence."""
+        item = self.need_selected()
+        if item is None:
+            return
+        rid = item.id
+        self.follow = rid
+        # A review is idempotent: no version check, so a repeated key never conflicts.
+        self.perform(
+            lambda: self.store.review_risk(rid, None),
+            lambda r: self.notify(Content(f"Reviewed {r.ref}; next review {r.next_review_date}")),
+        )
+
+    def action_move(self, d_likelihood: int, d_impact: int) -> None:
+        """Move the selected risk one cell (inherent, or residual in the residual view)."""
+        item = self.need_selected()
+        if item is None:
+            return
+        # A move is relative and applied under the row lock, so it needs no version check:
+        # keys pressed faster than the register reloads each move the risk one more cell.
+        rid, residual = item.id, self.residual
+
+        def moved(r: Risk) -> None:
+            # The cursor follows the risk, so the next key moves it further.
+            self.follow = rid
+            lk, im = risk.matrix_cell(
+                r.likelihood, r.impact, r.residual_likelihood, r.residual_impact, residual
+            )[0]
+            self.query_one(RiskMatrix).move_to(lk, im)
+
+        self.perform(
+            lambda: self.store.move_risk(rid, None, d_likelihood, d_impact, residual), moved
+        )
+
+    def action_events(self) -> None:
+        """The selected risk's audit entries."""
+        item = self.need_selected()
+        if item is not None:
+            self.app.push_screen(RiskEventsScreen(self.store, item.id, item.ref))

@@ -233,7 +233,7 @@ def test_backup_is_a_consistent_copy(demo_db: Path, tmp_path: Path) -> None:
 
 def test_doctor_reports_database_and_schema(demo_db: Path) -> None:
     result = run("doctor", "--db", str(demo_db))
-    assert "schema" in result.stdout and "0001" in result.stdout
+    assert "schema" in result.stdout and "0002" in result.stdout
     assert "integrity" in result.stdout and str(demo_db) in result.stdout
     assert "Traceback" not in result.stderr
 
@@ -274,6 +274,6 @@ def test_imported_risk_refs_are_not_reused(demo_db: Path, tmp_path: Path) -> Non
     assert run("import", str(path), "--db", str(target)).returncode == 0
     db = open_database(DbTarget(f"sqlite:///{target}", "t"))
     store = Store(db, user="t")
-    new = store.create_risk(store.get_project_by_key("SHOP").id, {"title": "new"})  # type: ignore[arg-type]
+    new = store.create_risk(store.get_project_by_key("SHOP").id, {"title": "new", "owner": "x"})  # type: ignore[arg-type]
     assert new.ref == f"R-{len(data['projects'][0]['risks']) + 1:03d}"
     db.close()

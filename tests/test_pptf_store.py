@@ -77,22 +77,26 @@ def test_gap_to_risk_takes_the_confirmed_values_and_checks_them(
 ) -> None:
     a = store.start_assessment(project_id, "IT", phase="planning")
     answer = store.save_answer(a.id, "T7", 1, note="ad hoc")  # type: ignore[arg-type]
-    proposal = store.gap_risk_proposal(answer, "en", "IT")
+    proposal = store.gap_risk_proposal(answer, "en", "IT", "alice")
     assert proposal == {
         "title": "IT: Is load testing planned against forecast peak traffic?",
         "category": "performance",
         "likelihood": "3",
         "impact": "3",
+        "owner": "alice",
     }
     with pytest.raises(ValidationError) as exc:
         store.gap_to_risk(answer.id, {"likelihood": "9", "category": "weather", "title": " "})  # type: ignore[arg-type]
     assert set(exc.value.errors) == {"likelihood", "category", "title"}
     with pytest.raises(ValidationError):
-        store.gap_to_risk(answer.id, {"owner": "bob"})  # type: ignore[arg-type]
+        store.gap_to_risk(answer.id, {"status": "closed"})  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as exc:  # High: an owner is required
+        store.gap_to_risk(answer.id, {"owner": " "})  # type: ignore[arg-type]
+    assert set(exc.value.errors) == {"owner"}
     item = store.gap_to_risk(answer.id, {"likelihood": "2", "category": "schedule"})  # type: ignore[arg-type]
     assert (item.likelihood, item.impact, item.category) == (2, 3, "schedule")
     assert item.workstream == "website" and item.pptf_dimension == "technology"
-    assert item.cause == "ad hoc"
+    assert item.cause == "ad hoc" and item.owner == "alice"  # the interviewer
     with pytest.raises(ValidationError):
         store.gap_to_risk(answer.id)  # type: ignore[arg-type]
     assert len(store.list_risks(project_id)) == 1

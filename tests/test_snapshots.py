@@ -62,6 +62,12 @@ def test_screen_snapshot(snap_compare: Any, app: EcpmApp, name: str, keys: tuple
     assert snap_compare(app, terminal_size=SIZE, run_before=settled(*keys))
 
 
+@pytest.mark.parametrize("size", [(120, 35), (80, 24)], ids=["120x35", "80x24"])
+def test_risk_matrix_snapshot(snap_compare: Any, app: EcpmApp, size: tuple[int, int]) -> None:
+    """Issue 8: the matrix with demo data, cursor on L3 x I3 (two risks), at both sizes."""
+    assert snap_compare(app, terminal_size=size, run_before=settled("4", "j", "j", "h", "h"))
+
+
 # -- PPTF: a question page (en, es) and the summary, at 120x35 and 80x24 ---------------------
 
 

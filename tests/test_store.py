@@ -151,7 +151,7 @@ def test_card_validation(store: Store, project_id: int) -> None:
     with pytest.raises(ValidationError) as err:
         store.create_card(
             project_id,
-            {"title": "  ", "estimate": "-1", "due_date": "tomorrow", "priority": "urgent"},
+            {"title": "  ", "estimate": "-1", "due_date": "someday", "priority": "urgent"},
         )
     assert set(err.value.errors) == {"title", "estimate", "due_date", "priority"}
     with pytest.raises(ValidationError) as err:
@@ -247,7 +247,7 @@ def test_untick_and_custom_criterion(store: Store, project_id: int) -> None:
 
 def test_risk_refs_defaults_and_ordering(store: Store, project_id: int) -> None:
     r1 = store.create_risk(project_id, {"title": "Low one", "likelihood": 1, "impact": 1})
-    r2 = store.create_risk_from_template(project_id, "peak_traffic")
+    r2 = store.create_risk_from_template(project_id, "peak_traffic", owner="bob")
     assert (r1.ref, r2.ref) == ("R-001", "R-002")
     assert r1.next_review_date == TODAY + timedelta(days=90)
     assert r2.category == "performance" and (r2.likelihood, r2.impact) == (3, 5)
@@ -281,6 +281,7 @@ def test_risk_validation_rules(store: Store, project_id: int) -> None:
         project_id,
         {
             "title": "x",
+            "owner": "bob",
             "likelihood": 4,
             "impact": 4,
             "response": "mitigate",
@@ -296,7 +297,7 @@ def test_risk_validation_rules(store: Store, project_id: int) -> None:
 def test_close_risk_needs_reason_and_conflicts_on_stale_version(
     store: Store, project_id: int
 ) -> None:
-    r = store.create_risk(project_id, {"title": "Vendor late"})
+    r = store.create_risk(project_id, {"title": "Vendor late", "owner": "ann"})
     with pytest.raises(ValidationError):
         store.close_risk(r.id, r.version, "")  # type: ignore[arg-type]
     store.update_risk(r.id, r.version, {"owner": "bob"})  # type: ignore[arg-type]
@@ -378,8 +379,8 @@ def test_project_summary_counts(store: Store, project_id: int) -> None:
     store.create_card(project_id, {"title": "late", "due_date": "2026-11-01"})
     store.create_card(project_id, {"title": "done", "status": "done", "due_date": "2026-11-01"})
     store.create_card(project_id, {"title": "M1", "kind": "milestone", "due_date": "2026-12-24"})
-    store.create_risk_from_template(project_id, "peak_traffic")  # 3x5 Extreme
-    store.create_risk(project_id, {"title": "h", "likelihood": 3, "impact": 3})  # High
+    store.create_risk_from_template(project_id, "peak_traffic", owner="bob")  # 3x5 Extreme
+    store.create_risk(project_id, {"title": "h", "likelihood": 3, "impact": 3, "owner": "b"})
     a = store.start_assessment(project_id, "IT", phase="initiation")
     store.save_answer(a.id, "G1", 3)  # type: ignore[arg-type]
     (s,) = store.project_summaries()

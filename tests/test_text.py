@@ -11,7 +11,8 @@ from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
-from ecpm_tui.text import clean, one_line, safe
+from ecpm_tui.screens.base import safe
+from ecpm_tui.text import clean, one_line
 
 HOSTILE: dict[str, tuple[str, str]] = {
     # name: (input, expected clean text)
@@ -52,6 +53,14 @@ def test_clean_removes_every_control_character() -> None:
     # Tab and newline stay; the carriage return (0x0D) becomes a newline.
     assert out == "\t\n\n" + "".join(chr(i) for i in range(0x20, 0x7F))
     assert clean("x\u2028y\u2029z") == "xyz"
+
+
+def test_clean_removes_bidi_overrides_and_isolates() -> None:
+    # "Trojan source": an override makes "evil" display reversed; every one goes.
+    controls = "".join(chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+    assert clean(f"pay{controls}\u202elive\u202c") == "paylive"
+    # Letters of right-to-left scripts are text, not controls, and stay.
+    assert clean("שלום abc") == "שלום abc"
 
 
 def test_clean_non_strings_and_none() -> None:

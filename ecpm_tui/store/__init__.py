@@ -29,6 +29,7 @@ from ecpm_tui.store.gates import GateOps
 from ecpm_tui.store.pptf import PptfOps
 from ecpm_tui.store.pptf_gaps import PptfGapOps
 from ecpm_tui.store.projects import ProjectOps
+from ecpm_tui.store.risk_review import RiskReviewOps
 from ecpm_tui.store.risks import RiskOps, validate_risk
 from ecpm_tui.store.rows import (
     AssessmentDetail,
@@ -41,11 +42,22 @@ from ecpm_tui.store.rows import (
     InterviewListRow,
     ProjectSummary,
     RiskRow,
+    ScorePoint,
     TransitionRow,
 )
 
 
-class Store(ProjectOps, CardOps, GateOps, RiskOps, PptfOps, PptfGapOps, ActivityOps, BulkOps):
+class Store(
+    ProjectOps,
+    CardOps,
+    GateOps,
+    RiskReviewOps,
+    RiskOps,
+    PptfOps,
+    PptfGapOps,
+    ActivityOps,
+    BulkOps,
+):
     """Every user action on the database, each in one transaction."""
 
 
@@ -65,6 +77,7 @@ __all__ = [
     "ProjectBundle",
     "ProjectSummary",
     "RiskRow",
+    "ScorePoint",
     "Store",
     "TransitionRow",
     "default_gate_checks",

@@ -32,6 +32,7 @@ from ecpm_tui.db import Database
 from ecpm_tui.errors import Conflict, NotFound, ValidationError
 from ecpm_tui.models import AuditEvent, utcnow
 from ecpm_tui.pptf_custom import installed_bank
+from ecpm_tui.text import one_line
 
 T = TypeVar("T")
 M = TypeVar("M", bound=SQLModel)
@@ -86,7 +87,8 @@ def select_rows(row_type: type[R], model: type[SQLModel]) -> Any:
 
 def fetch_rows(s: Session, row_type: type[R], query: Any) -> list[R]:
     """Run a :func:`select_rows` query and build one *row_type* per result row."""
-    return [row_type(*row) for row in s.execute(query)]
+    # Core execution: plain tuples, without the ORM result machinery rows never need.
+    return [row_type(*row) for row in s.connection().execute(query)]
 
 
 def _translate(exc: Exception) -> Exception:
@@ -127,6 +129,9 @@ def reads(fn: Callable[Concatenate[S, Session, P], T]) -> Callable[Concatenate[S
     return operation
 
 
+USER_MAX = 64
+
+
 class StoreBase:
     """What every store module shares: the database, the acting user, today, the bank."""
 
@@ -138,7 +143,9 @@ class StoreBase:
         bank: pptf.QuestionBank | None = None,
     ) -> None:
         self.db = db
-        self.user = user or current_user()
+        # Author columns hold 64 characters: PostgreSQL refuses longer values (every
+        # write failed for a long login name), so the name is cut once, the same everywhere.
+        self.user = one_line(user or current_user(), USER_MAX)
         self.today = today
         # The shipped bank with this installation's pptf_questions.toml applied.
         self.bank = bank if bank is not None else installed_bank().bank

@@ -68,6 +68,8 @@ class ProjectBundle:
     risks: list[Risk] = field(default_factory=list)
     interviews: list[InterviewSpec] = field(default_factory=list)
     events: list[EventSpec] = field(default_factory=list)
+    issue_cards: list[tuple[Risk, Card]] = field(default_factory=list)
+    """Occurred risks and the issue cards made for them (both in the lists above)."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,8 @@ def _insert_bundle(s: Session, b: ProjectBundle) -> None:
         child.project_id = pid
     s.add_all(children)
     s.flush()
+    for item, card in b.issue_cards:
+        item.occurred_card_id = card.id
     for spec in b.interviews:
         spec.assessment.project_id = pid
         spec.assessment.milestone_card_id = _entity_id(spec.milestone)

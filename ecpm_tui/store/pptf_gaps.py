@@ -12,11 +12,11 @@ from ecpm_tui.models import Answer, Assessment, Card, Risk
 from ecpm_tui.store.base import StoreBase, detach, fetch_rows, reads, select_rows, writes
 from ecpm_tui.store.cards import next_rank
 from ecpm_tui.store.pptf import Scores, answer_values
-from ecpm_tui.store.risks import next_risk_ref
+from ecpm_tui.store.risks import next_risk_ref, validate_risk
 from ecpm_tui.store.rows import AssessmentRow
 
 # What the gap -> risk dialog may change before the risk is saved.
-GAP_RISK_FIELDS = ("title", "category", "likelihood", "impact")
+GAP_RISK_FIELDS = ("title", "category", "likelihood", "impact", "owner")
 
 
 class PptfGapOps(StoreBase):
@@ -71,8 +71,12 @@ class PptfGapOps(StoreBase):
         detach(s, card)
         return card
 
-    def gap_risk_proposal(self, answer: Answer, language: str, team: str) -> dict[str, str]:
-        """The values the gap -> risk dialog starts from (the user confirms or adjusts)."""
+    def gap_risk_proposal(
+        self, answer: Answer, language: str, team: str, owner: str = ""
+    ) -> dict[str, str]:
+        """The values the gap -> risk dialog starts from (the user confirms or adjusts).
+
+        The proposed owner is the interviewer: High and Extreme risks need one."""
         q = self.bank.get(answer.question_key)
         value = pptf.AnswerValue(answer.rating, na=answer.na, unknown=answer.unknown)
         category, lk, im = pptf.gap_risk_defaults(q, value)
@@ -81,6 +85,7 @@ class PptfGapOps(StoreBase):
             "category": category,
             "likelihood": str(lk),
             "impact": str(im),
+            "owner": owner,
         }
 
     @writes
@@ -92,12 +97,13 @@ class PptfGapOps(StoreBase):
         ans, a, q, _value = self._gap(s, answer_id)
         if ans.created_risk_id is not None:
             raise ValidationError(f"Gap {q.key} already has risk {ans.created_risk_id}.")
-        proposal = self.gap_risk_proposal(ans, a.language, a.department)
+        proposal = self.gap_risk_proposal(ans, a.language, a.department, a.interviewer)
         given = {k: v for k, v in (values or {}).items() if k in GAP_RISK_FIELDS}
         unknown = set(values or {}) - set(GAP_RISK_FIELDS)
         if unknown:
             raise ValidationError.from_fields({k: "cannot be set here" for k in unknown})
         chosen = fields.coerce(fields.RISK, {**proposal, **given}, partial=False)
+        validate_risk(chosen)  # a High or Extreme risk needs an owner
         lk, im = chosen["likelihood"], chosen["impact"]
         item = Risk(
             project_id=a.project_id,
@@ -105,6 +111,7 @@ class PptfGapOps(StoreBase):
             title=chosen["title"],
             cause=ans.note,
             category=chosen["category"],
+            owner=chosen["owner"],
             pptf_dimension=q.primary_dimension.value,
             workstream=q.card_workstream,
             likelihood=lk,

@@ -16,7 +16,7 @@ from ecpm_tui.models import Card, Project, Risk
 from ecpm_tui.store.base import StoreBase, changes, created, detach, reads, writes
 from ecpm_tui.store.gates import seed_gates
 from ecpm_tui.store.pptf import readiness_by_project
-from ecpm_tui.store.risks import OPEN_RISK_EXCLUDED
+from ecpm_tui.store.risks import NOT_OPEN
 from ecpm_tui.store.rows import ProjectSummary
 
 
@@ -172,13 +172,18 @@ class ProjectOps(StoreBase):
                 ).all()
             )
         )
+        # Open risks only (an occurred risk is an issue now); threats and opportunities
+        # are never added up, so the Extreme/High columns count threats.
         levels: dict[int, Counter[risk.Level]] = defaultdict(Counter)
-        for pid, lk, im in s.exec(
-            select(Risk.project_id, Risk.likelihood, Risk.impact).where(
-                Risk.project_id.in_(ids), Risk.status.not_in(OPEN_RISK_EXCLUDED)
-            )
+        late_reviews: Counter[int] = Counter()
+        for pid, kind, lk, im, review in s.exec(
+            select(
+                Risk.project_id, Risk.kind, Risk.likelihood, Risk.impact, Risk.next_review_date
+            ).where(Risk.project_id.in_(ids), Risk.status.not_in(NOT_OPEN))
         ):
-            levels[pid][risk.level(lk, im)] += 1
+            if kind == risk.RiskKind.THREAT.value:
+                levels[pid][risk.level(lk, im)] += 1
+            late_reviews[pid] += risk.is_review_overdue(review, today)
         milestones: dict[int, Card] = {}
         for card in s.exec(
             select(Card)
@@ -203,6 +208,7 @@ class ProjectOps(StoreBase):
                 pptf_in_progress=in_progress.get(p.id, 0),
                 next_milestone=milestones.get(p.id),
                 overdue=overdue[p.id],
+                overdue_reviews=late_reviews[p.id],
             )
             for p in projects
         ]

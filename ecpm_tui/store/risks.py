@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, update
@@ -24,21 +25,53 @@ from ecpm_tui.store.base import (
 from ecpm_tui.store.rows import RiskRow
 
 OPEN_RISK_EXCLUDED = (risk.RiskStatus.CLOSED.value,)
+"""Statuses the register hides unless asked (closed risks)."""
+NOT_OPEN = tuple(status.value for status in risk.NOT_OPEN_STATUSES)
+"""Statuses left out of open-risk counts: closed, and occurred (now an issue)."""
 
 
-def validate_risk(merged: Mapping[str, Any]) -> None:
-    """Check scales, response and residuals together (raises ValidationError)."""
-    response = merged.get("response")
-    risk.validate_risk_assessment(
-        kind=risk.RiskKind(merged.get("kind") or "threat"),
-        likelihood=merged.get("likelihood"),
-        impact=merged.get("impact"),
-        response=risk.Response(response) if response else None,
-        residual_likelihood=merged.get("residual_likelihood"),
-        residual_impact=merged.get("residual_impact"),
-    )
+def validate_risk(merged: Mapping[str, Any], *, accountable: bool = True) -> None:
+    """Check scales, response, residuals, accountability and closing together.
+
+    Raises one ValidationError naming every field at fault. The accountability rules
+    (owner, acceptance) hold for open risks; ``accountable=False`` skips them for
+    records restored from a file, which were valid when they were saved.
+    """
+    response = risk.Response(merged["response"]) if merged.get("response") else None
+    kind = risk.RiskKind(merged.get("kind") or "threat")
+    errors: dict[str, str] = {}
+    try:
+        risk.validate_risk_assessment(
+            kind=kind,
+            likelihood=merged.get("likelihood"),
+            impact=merged.get("impact"),
+            response=response,
+            residual_likelihood=merged.get("residual_likelihood"),
+            residual_impact=merged.get("residual_impact"),
+        )
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    still_open = risk.is_open(merged.get("status") or "identified")
+    if accountable and still_open and "likelihood" not in errors and "impact" not in errors:
+        errors.update(
+            risk.accountability_errors(
+                kind=kind,
+                lvl=risk.level(merged["likelihood"], merged["impact"]),
+                response=response,
+                owner=merged.get("owner") or "",
+                acceptance_justification=merged.get("acceptance_justification") or "",
+                accepted_by=merged.get("accepted_by") or "",
+            )
+        )
     if merged.get("status") == risk.RiskStatus.CLOSED.value and not merged.get("closed_reason"):
-        raise ValidationError.from_fields({"closed_reason": "is required to close a risk"})
+        errors["closed_reason"] = "is required to close a risk"
+    if errors:
+        raise ValidationError.from_fields(errors)
+
+
+def cadence_review(likelihood: int, impact: int, today: date) -> date:
+    """The default next review date of a risk assessed at (likelihood, impact)."""
+    return risk.default_next_review(risk.level(likelihood, impact), today)
 
 
 def next_risk_ref(s: Session, project_id: int) -> str:
@@ -81,8 +114,8 @@ class RiskOps(StoreBase):
         )
         validate_risk(data)
         if data.get("next_review_date") is None:
-            data["next_review_date"] = risk.default_next_review(
-                risk.level(data["likelihood"], data["impact"]), self.today()
+            data["next_review_date"] = cadence_review(
+                data["likelihood"], data["impact"], self.today()
             )
         return self._insert_risk(project_id, data)
 
@@ -127,10 +160,26 @@ class RiskOps(StoreBase):
     def update_risk(
         self, s: Session, risk_id: int, expected_version: int | None, values: Mapping[str, Any]
     ) -> Risk:
-        """Save an edited risk; scales, responses and residuals are validated together."""
+        """Save an edited risk; scales, responses, residuals and owners are validated together.
+
+        A blanked next review date is set again from the level's cadence.
+        """
         data = fields.coerce(fields.RISK, values, partial=True, today=self.today())
         item = self.get(s, Risk, risk_id, "Risk", lock=True)
         self.check_version(s, item, expected_version, f"Risk {item.ref}")
+        merged = {name: getattr(item, name) for name in fields.RISK} | data
+        if "next_review_date" in data and data["next_review_date"] is None:
+            data["next_review_date"] = cadence_review(
+                merged["likelihood"], merged["impact"], self.today()
+            )
+        closing = data.get("status") == "closed" and item.status != "closed"
+        action, verb = ("close", "Closed") if closing else ("update", "Edited")
+        return self.apply_risk_change(s, item, data, action, f"{verb} risk {item.ref}")
+
+    def apply_risk_change(
+        self, s: Session, item: Risk, data: dict[str, Any], action: str, summary: str
+    ) -> Risk:
+        """Validate *item* with *data* applied, save and audit it (inside a transaction)."""
         validate_risk({name: getattr(item, name) for name in fields.RISK} | data)
         diff = changes(item, data)
         if diff:
@@ -138,13 +187,7 @@ class RiskOps(StoreBase):
                 setattr(item, k, v)
             self.touch(item)
             self.audit(
-                s,
-                "risk",
-                item.id,
-                item.project_id,
-                "update",
-                f"Edited risk {item.ref}: {', '.join(diff)}",
-                diff,
+                s, "risk", item.id, item.project_id, action, f"{summary}: {', '.join(diff)}", diff
             )
         detach(s, item)
         return item

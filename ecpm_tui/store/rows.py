@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ecpm_tui import lifecycle, pptf
+from ecpm_tui import lifecycle, pptf, risk
 from ecpm_tui.models import Answer, Assessment, Card, GateCheck, Project
 
 
@@ -71,12 +71,32 @@ class RiskRow:
     next_review_date: date | None
     proximity_date: date | None
     closed_reason: str
+    acceptance_justification: str
+    accepted_by: str
+    occurred_card_id: int | None
     version: int
     updated_by: str
 
     def values(self) -> dict[str, Any]:
         """The risk's fields by name (what an edit form starts from)."""
         return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ScorePoint:
+    """A risk's assessment at one moment of its history (from the audit trail)."""
+
+    at: datetime
+    user: str
+    likelihood: int
+    impact: int
+    residual_likelihood: int | None
+    residual_impact: int | None
+
+    @property
+    def level(self) -> risk.Level:
+        """The inherent level at that moment."""
+        return risk.level(self.likelihood, self.impact)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +186,7 @@ class ProjectSummary:
     """Interviews still in progress (shown as such, never averaged in)."""
     next_milestone: Card | None = None
     overdue: int = 0
+    overdue_reviews: int = 0
 
     @property
     def progress(self) -> float | None:
