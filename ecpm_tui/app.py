@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import ClassVar
 
@@ -60,10 +60,13 @@ class EcpmApp(App[None]):
     current_project_id: reactive[int | None] = reactive(None)
     """The project the Board, PPTF and Risks screens are focused on."""
 
-    def __init__(self, store: Store, poll_interval: float = 1.0) -> None:
+    def __init__(
+        self, store: Store, poll_interval: float = 1.0, startup_warnings: Sequence[str] = ()
+    ) -> None:
         super().__init__()
         self.store = store
         self.poll_interval = poll_interval
+        self.startup_warnings = list(startup_warnings)
         self._token: int | None = None
 
     def notify(
@@ -88,6 +91,10 @@ class EcpmApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = self.store.db.display
+        for warning in self.startup_warnings:  # e.g. a broken pptf_questions.toml
+            self.notify(
+                warning, title="Check your settings", severity="warning", timeout=20, markup=False
+            )
         if self.poll_interval > 0:
             self.set_interval(self.poll_interval, self.poll_changes)
 

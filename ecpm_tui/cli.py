@@ -287,6 +287,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                     result.ok,
                 )
             db.close()
+    from ecpm_tui.pptf_custom import describe, installed_bank
+
+    bank = installed_bank()
+    line("pptf questions", describe(bank), not bank.problems)
     term = os.environ.get("TERM", "")
     line(
         "terminal",
@@ -309,9 +313,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from ecpm_tui.app import EcpmApp
+    from ecpm_tui.pptf_custom import installed_bank
 
     store = _store(args)
-    app = EcpmApp(store)
+    app = EcpmApp(store, startup_warnings=installed_bank().problems)
     app.run(mouse=not args.no_mouse)
     store.db.close()
     return int(app.return_code or 0)

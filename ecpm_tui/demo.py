@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -286,6 +286,9 @@ def _project(
 def _interviews(
     store: Store, rng: random.Random, phase: str, stamp: dict[str, Any]
 ) -> list[InterviewSpec]:
+    # Interview times follow the store's clock (not the wall clock), and an interview
+    # is completed after it started.
+    start = datetime.combine(store.today() - timedelta(days=14), time(9, 0), tzinfo=UTC)
     done = InterviewSpec(
         Assessment(
             phase=phase,
@@ -293,7 +296,8 @@ def _interviews(
             interviewer=rng.choice(PEOPLE),
             language="en",
             status="completed",
-            completed_at=utcnow(),
+            started_at=start,
+            completed_at=start + timedelta(hours=1, minutes=30),
             **stamp,
         )
     )
@@ -304,6 +308,7 @@ def _interviews(
             interviewer=rng.choice(PEOPLE),
             language="es",
             status="in_progress",
+            started_at=start + timedelta(days=7),
             **stamp,
         )
     )

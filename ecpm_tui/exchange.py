@@ -119,13 +119,13 @@ def export_data(
             "format_version": FORMAT_VERSION,
             "app_version": __version__,
             "exported_at": utcnow().isoformat(),
-            "projects": [_export_project(s, p) for p in projects],
+            "projects": [_export_project(s, p, store.bank) for p in projects],
         }
 
     return store.db.read(run)
 
 
-def _export_project(s: Session, p: Project) -> dict[str, Any]:
+def _export_project(s: Session, p: Project, bank: pptf.QuestionBank) -> dict[str, Any]:
     def rows(model: Any, *order: Any) -> list[Any]:
         return list(
             s.execute(select(model).where(model.project_id == p.id).order_by(*order)).scalars()
@@ -192,6 +192,8 @@ def _export_project(s: Session, p: Project) -> dict[str, Any]:
                     }
                     for x in answers[a.id]
                 ],
+                # Derived, for readers of the file; an import recomputes them.
+                **_interview_scores(bank, answers[a.id]),
             }
             for a in assessments
         ],
@@ -202,6 +204,19 @@ def _export_project(s: Session, p: Project) -> dict[str, Any]:
             }
             for e in events
         ],
+    }
+
+
+def _interview_scores(bank: pptf.QuestionBank, answers: list[Answer]) -> dict[str, Any]:
+    values = {x.question_key: pptf.AnswerValue(x.rating, x.na, x.unknown) for x in answers}
+
+    def pct(value: float | None) -> float | None:
+        return None if value is None else round(value, 1)
+
+    return {
+        "scores": {d.value: pct(pptf.dimension_score(bank, values, d)) for d in pptf.Dimension},
+        "overall": pct(pptf.overall_score(bank, values)),
+        "gaps": [g.question.key for g in pptf.gaps(bank, values)],
     }
 
 
@@ -470,6 +485,12 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
         dept = a.text("department", 100)
         if not dept:
             raise a.fail("'department' is empty.")
+        started, completed = a.when("started_at"), a.when("completed_at", True)
+        assert started is not None
+        if completed is not None and completed < started:
+            raise a.fail("'completed_at' is before 'started_at'.")
+        if (status == "completed") != (completed is not None):
+            raise a.fail("a completed interview needs 'completed_at', one in progress none.")
         spec = InterviewSpec(
             Assessment(
                 phase=a.phase("phase", optional=True),
@@ -477,8 +498,8 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
                 interviewer=a.text("interviewer", 64),
                 language=lang,
                 status=status,
-                started_at=a.when("started_at"),
-                completed_at=a.when("completed_at", True),
+                started_at=started,
+                completed_at=completed,
                 **a.tracked(),
             ),
             milestone=cards.get(milestone) if milestone is not None else None,

@@ -9,12 +9,14 @@ import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import IntEnum
 from importlib.resources import files
 from types import MappingProxyType
 
 from ecpm_tui.errors import ValidationError
-from ecpm_tui.lifecycle import LabelledEnum
+from ecpm_tui.lifecycle import LabelledEnum, Workstream
+from ecpm_tui.risk import CATEGORIES
 
 
 class Dimension(LabelledEnum):
@@ -54,10 +56,20 @@ _RATING_LABELS: Mapping[int, str] = MappingProxyType(
 
 MAX_RATING = 3
 
+LANGUAGES: tuple[str, ...] = ("en", "es", "it", "nl")
+"""Languages the question bank ships in (the interview's language picks one)."""
+
 
 @dataclass(frozen=True)
 class Question:
-    """One interview question with a stable key."""
+    """One interview question with a stable key.
+
+    ``seed`` marks the questions of the original Spanish questionnaire; their wording is
+    kept verbatim in ``seed_text`` (one seed question may be split into several items,
+    which then share it). ``derived_from`` names the seed section a non-seed question
+    was written from (G1). ``category`` and ``workstream`` are what a gap on this
+    question becomes: the risk category and the action card's workstream.
+    """
 
     key: str
     dimensions: tuple[Dimension, ...]
@@ -65,17 +77,39 @@ class Question:
     text_en: str
     text_es: str | None = None
     seed: bool = False
+    category: str = ""
+    workstream: str = ""
+    text_it: str | None = None
+    text_nl: str | None = None
+    seed_text: str | None = None
+    derived_from: str | None = None
 
     @property
     def primary_dimension(self) -> Dimension:
-        """The first dimension (used for card workstream and risk category)."""
+        """The first dimension (where a general question is counted first)."""
         return self.dimensions[0]
 
+    @property
+    def risk_category(self) -> str:
+        """The risk category of a gap here (the question's own, else its dimension's)."""
+        return self.category or DIMENSION_CATEGORY[self.primary_dimension]
+
+    @property
+    def card_workstream(self) -> str:
+        """The workstream of an action card for a gap here."""
+        return self.workstream or DIMENSION_WORKSTREAM[self.primary_dimension]
+
     def text(self, language: str) -> str:
-        """The question in `language`: "es" gives Spanish where available, else English."""
-        if language.strip().lower().startswith("es") and self.text_es:
-            return self.text_es
-        return self.text_en
+        """The question in *language* (en, es, it, nl), English where no translation exists."""
+        lang = language.strip().lower()[:2]
+        translated = {"es": self.text_es, "it": self.text_it, "nl": self.text_nl}.get(lang)
+        return translated or self.text_en
+
+    def original(self, language: str) -> str | None:
+        """The original Spanish seed wording to show under the translation, if it differs."""
+        if not self.seed_text or self.seed_text == self.text(language):
+            return None
+        return self.seed_text
 
 
 @dataclass(frozen=True)
@@ -160,8 +194,27 @@ def parse_question_bank(data: object) -> QuestionBank:
         seed = item.get("seed", False)
         if not isinstance(seed, bool):
             raise ValueError(f"question {key}: seed must be true or false")
-        questions.append(Question(key, dims, weight, text_en, text_es, seed))
+        extra = {name: _optional_text(item, name, key) for name in _OPTIONAL_TEXTS}
+        category = extra.pop("category") or ""
+        if category and category not in CATEGORIES:
+            raise ValueError(f"question {key}: category must be one of {', '.join(CATEGORIES)}")
+        workstream = extra.pop("workstream") or ""
+        if workstream and workstream not in {w.value for w in Workstream}:
+            raise ValueError(f"question {key}: unknown workstream {workstream!r}")
+        questions.append(
+            Question(key, dims, weight, text_en, text_es, seed, category, workstream, **extra)
+        )
     return QuestionBank(tuple(questions))
+
+
+_OPTIONAL_TEXTS = ("category", "workstream", "text_it", "text_nl", "seed_text", "derived_from")
+
+
+def _optional_text(item: Mapping[str, object], name: str, key: str) -> str | None:
+    value = item.get(name)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ValueError(f"question {key}: {name} must be text or null")
+    return value
 
 
 @functools.cache
@@ -295,27 +348,73 @@ DIMENSION_CATEGORY: Mapping[Dimension, str] = MappingProxyType(
 )
 
 
-def _clamp(value: int, low: int = 1, high: int = 5) -> int:
-    return max(low, min(high, value))
-
-
 def gap_risk_defaults(q: Question, a: AnswerValue) -> tuple[str, int, int]:
-    """(category, likelihood, impact) for a risk made from a gap.
+    """(category, likelihood, impact) proposed for a risk made from a gap.
 
-    Category by primary dimension; likelihood 3 + (1 - rating) and impact weight + 2,
-    both clamped to 1-5; Don't know counts as rating 0.
+    A proposal the user confirms or adjusts, not a verdict: likelihood 4 for No or
+    Don't know, 3 for Partly; impact = weight + 1. (The former rule, likelihood 3-4 and
+    impact weight + 2, made every gap High or Extreme and flooded the register.)
+    Ratings above Partly are not gaps; they get likelihood 2.
     """
-    likelihood = _clamp(3 + (1 - a.points))
-    impact = _clamp(q.weight + 2)
-    return DIMENSION_CATEGORY[q.primary_dimension], likelihood, impact
+    if a.unknown or a.points == 0:
+        likelihood = 4
+    elif a.points == 1:
+        likelihood = 3
+    else:
+        likelihood = 2
+    return q.risk_category, likelihood, min(5, q.weight + 1)
 
 
 GAP_TITLE_MAX = 120
 
+GAP_PREFIX: Mapping[str, str] = MappingProxyType(
+    {"en": "PPTF gap", "es": "Brecha PPTF", "it": "Lacuna PPTF", "nl": "PPTF-hiaat"}
+)
 
-def gap_card_title(q: Question) -> str:
-    """Title of an action card made from a gap: "PPTF gap: <question>", at most 120 chars."""
-    title = "PPTF gap: " + " ".join(q.text_en.split())
-    if len(title) > GAP_TITLE_MAX:
-        title = title[: GAP_TITLE_MAX - 1].rstrip() + "…"
-    return title
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def gap_card_title(q: Question, language: str = "en") -> str:
+    """Title of an action card made from a gap, in the interview's language (<= 120 chars)."""
+    prefix = GAP_PREFIX.get(language, GAP_PREFIX["en"])
+    return _shorten(f"{prefix}: {q.text(language)}", GAP_TITLE_MAX)
+
+
+def gap_risk_title(q: Question, team: str, language: str = "en") -> str:
+    """Proposed title of a risk made from a gap: the team and the question (<= 300 chars)."""
+    return _shorten(f"{team}: {q.text(language)}", 300)
+
+
+# -- readiness --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InterviewKey:
+    """What readiness needs of one interview."""
+
+    id: int
+    team: str
+    phase: str | None
+    status: str
+    completed_at: datetime | None
+
+
+def readiness_interviews(items: Iterable[InterviewKey]) -> list[int]:
+    """Ids of the interviews project readiness counts: completed ones only, the latest
+    completed per team (case-insensitive) and phase. Interviews in progress never count."""
+    latest: dict[tuple[str, str | None], InterviewKey] = {}
+    for it in items:
+        if it.status != "completed":
+            continue
+        slot = (" ".join(it.team.split()).lower(), it.phase)
+        best = latest.get(slot)
+        if best is None or _when(it) > _when(best):
+            latest[slot] = it
+    return sorted(x.id for x in latest.values())
+
+
+def _when(it: InterviewKey) -> tuple[datetime, int]:
+    return (it.completed_at or datetime.min.replace(tzinfo=UTC), it.id)

@@ -147,7 +147,8 @@ class ProjectsScreen(EcpmScreen):
             f"Cards: {s.cards_done}/{s.cards_total} done, {s.overdue} overdue",
             f"Open threats: {s.extreme_risks} extreme, {s.high_risks} high",
             f"Risk reviews overdue: {s.overdue_reviews}",
-            f"PPTF readiness: {percent(s.readiness)}",
+            f"PPTF readiness: {percent(s.readiness)}"
+            + (f", {s.pptf_in_progress} in progress" if s.pptf_in_progress else ""),
             "",
             "Objectives:",
             clean(p.objectives, 600) or "-",

@@ -102,7 +102,11 @@ def test_packaged_bank_loads_with_unique_keys_and_valid_fields() -> None:
         assert 1 <= question.weight <= 3
         assert question.dimensions and all(isinstance(d, Dimension) for d in question.dimensions)
         assert question.text_en.strip()
-        assert (question.text_es is not None) == question.seed, question.key
+        for lang in ("es", "it", "nl"):
+            assert getattr(question, f"text_{lang}"), (question.key, lang)
+        assert (question.seed_text is not None) == question.seed, question.key
+        assert question.category in CATEGORIES, question.key
+        assert question.workstream in {w.value for w in Workstream}, question.key
         if not question.seed:
             assert question.text_en.endswith("?"), question.key
 
@@ -110,13 +114,28 @@ def test_packaged_bank_loads_with_unique_keys_and_valid_fields() -> None:
 def test_packaged_file_is_a_plain_list_of_questions() -> None:
     data = raw_bank()
     for item in data:
-        assert set(item) == {"key", "dimensions", "weight", "text_en", "text_es", "seed"}
+        assert set(item) == {
+            "key",
+            "dimensions",
+            "weight",
+            "category",
+            "workstream",
+            "seed",
+            "derived_from",
+            "text_en",
+            "text_es",
+            "text_it",
+            "text_nl",
+            "seed_text",
+        }
 
 
 def test_seed_questions_have_exact_spanish_and_english() -> None:
     bank = load_question_bank()
     seeds = {x.key for x in bank.questions if x.seed}
-    assert seeds == set(SEED_SPANISH)
+    # G1 is derived from the seed's "clear objectives and commitments" section.
+    assert seeds == set(SEED_SPANISH) - {"G1"}
+    assert bank.get("G1").derived_from and not bank.get("G1").seed_text
     for key, spanish in SEED_SPANISH.items():
         question = bank.get(key)
         assert question.text_es == spanish
@@ -163,9 +182,9 @@ def test_interview_order_groups_dimensions_seed_first() -> None:
 
 def test_question_text_language_fallback() -> None:
     bank = load_question_bank()
-    p3 = bank.get("P3")
-    assert p3.text_es is None
-    assert p3.text("es") == p3.text_en
+    p3 = Question("P3", (Dimension.PEOPLE,), 3, "Owner?", None, False, text_it="Titolare?")
+    assert p3.text("es") == p3.text_en == "Owner?"
+    assert p3.text("it") == "Titolare?"
     assert bank.get("P2").text("en") == "Is everyone's responsibility defined?"
 
 
@@ -407,15 +426,17 @@ def test_dimension_mappings() -> None:
 def test_gap_risk_defaults() -> None:
     tech3 = q("T9", (Dimension.TECHNOLOGY,), 3)
     people2 = q("P9", (Dimension.PEOPLE,), 2)
-    assert gap_risk_defaults(tech3, r(0)) == ("data", 4, 5)
-    assert gap_risk_defaults(people2, r(1)) == ("people", 3, 4)
+    # Likelihood 4 for No / Don't know, 3 for Partly; impact = weight + 1. A question
+    # without its own category falls back to its dimension's.
+    assert gap_risk_defaults(tech3, r(0)) == ("data", 4, 4)
+    assert gap_risk_defaults(people2, r(1)) == ("people", 3, 3)
     assert gap_risk_defaults(tech3, DK) == gap_risk_defaults(tech3, r(0))
     finance1 = q("F9", (Dimension.FINANCE,), 1)
-    assert gap_risk_defaults(finance1, r(3)) == ("finance", 1, 3)
+    assert gap_risk_defaults(finance1, r(3)) == ("finance", 2, 2)
     # General questions take their first (primary) dimension.
-    assert gap_risk_defaults(G, r(1)) == ("people", 3, 5)
+    assert gap_risk_defaults(G, r(1)) == ("people", 3, 4)
     processes = q("R9", (Dimension.PROCESSES,), 2)
-    assert gap_risk_defaults(processes, DK) == ("scope", 4, 4)
+    assert gap_risk_defaults(processes, DK) == ("scope", 4, 3)
 
 
 def test_gap_card_title() -> None:

@@ -66,3 +66,50 @@ def test_screen_snapshot(snap_compare: Any, app: EcpmApp, name: str, keys: tuple
 def test_risk_matrix_snapshot(snap_compare: Any, app: EcpmApp, size: tuple[int, int]) -> None:
     """Issue 8: the matrix with demo data, cursor on L3 x I3 (two risks), at both sizes."""
     assert snap_compare(app, terminal_size=size, run_before=settled("4", "j", "j", "h", "h"))
+
+
+# -- PPTF: a question page (en, es) and the summary, at 120x35 and 80x24 ---------------------
+
+
+def pptf_screen(kind: str, department: str) -> Callable[[Pilot[Any]], Any]:
+    """Open the wizard or summary of the demo's first project's interview of *department*."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        from ecpm_tui.screens.pptf_summary import SummaryScreen
+        from ecpm_tui.screens.pptf_wizard import WizardScreen
+
+        app = pilot.app
+        app.sub_title = "snapshot.db"
+        await pilot.press("3")
+        await app.workers.wait_for_complete()
+        store = app.store
+        first = min(p.id for p in store.list_projects())
+        (row,) = [r for r in store.list_interviews(first) if r.assessment.department == department]
+        screen = WizardScreen if kind == "wizard" else SummaryScreen
+        app.push_screen(screen(row.assessment.id))
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("question_en", (120, 35)),
+        ("question_es", (120, 35)),
+        ("question_es", (80, 24)),
+        ("summary", (120, 35)),
+        ("summary", (80, 24)),
+    ],
+)
+def test_pptf_snapshot(snap_compare: Any, app: EcpmApp, name: str, size: tuple[int, int]) -> None:
+    # The demo's completed interview (IT) is in English and fully answered: its wizard
+    # opens on G1; the one in progress (Logistics) is in Spanish.
+    kind, department = {
+        "question_en": ("wizard", "IT"),
+        "question_es": ("wizard", "Logistics"),
+        "summary": ("summary", "IT"),
+    }[name]
+    assert snap_compare(app, terminal_size=size, run_before=pptf_screen(kind, department))

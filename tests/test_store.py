@@ -338,7 +338,7 @@ def test_interview_answers_summary_and_gap_links(store: Store, project_id: int) 
     assert card.phase == "initiation" and card.workstream == "operations"
     assert card.department == "Logistics"
     risk_item = store.gap_to_risk(answer_id)  # type: ignore[arg-type]
-    assert (risk_item.likelihood, risk_item.impact) == (4, 5)
+    assert (risk_item.likelihood, risk_item.impact) == (4, 4)  # proposal: L4, weight + 1
     assert risk_item.category == "people" and risk_item.pptf_dimension == "people"
     linked = store.assessment_detail(a.id).answers["P1"]  # type: ignore[arg-type]
     assert (linked.created_card_id, linked.created_risk_id) == (card.id, risk_item.id)
@@ -383,6 +383,9 @@ def test_project_summary_counts(store: Store, project_id: int) -> None:
     store.create_risk(project_id, {"title": "h", "likelihood": 3, "impact": 3, "owner": "b"})
     a = store.start_assessment(project_id, "IT", phase="initiation")
     store.save_answer(a.id, "G1", 3)  # type: ignore[arg-type]
+    (s,) = store.project_summaries()
+    assert s.readiness is None and s.pptf_in_progress == 1  # in progress: never averaged in
+    store.complete_assessment(a.id)  # type: ignore[arg-type]
     (s,) = store.project_summaries()
     assert (s.cards_total, s.cards_done, s.overdue) == (3, 1, 1)
     assert (s.extreme_risks, s.high_risks) == (1, 1)

@@ -27,6 +27,7 @@ from ecpm_tui.store.bulk import (
 from ecpm_tui.store.cards import CardOps
 from ecpm_tui.store.gates import GateOps
 from ecpm_tui.store.pptf import PptfOps
+from ecpm_tui.store.pptf_gaps import PptfGapOps
 from ecpm_tui.store.projects import ProjectOps
 from ecpm_tui.store.risk_review import RiskReviewOps
 from ecpm_tui.store.risks import RiskOps, validate_risk
@@ -37,6 +38,8 @@ from ecpm_tui.store.rows import (
     CardRow,
     EventRow,
     GateStatus,
+    InterviewChoices,
+    InterviewListRow,
     ProjectSummary,
     RiskRow,
     ScorePoint,
@@ -44,7 +47,17 @@ from ecpm_tui.store.rows import (
 )
 
 
-class Store(ProjectOps, CardOps, GateOps, RiskReviewOps, RiskOps, PptfOps, ActivityOps, BulkOps):
+class Store(
+    ProjectOps,
+    CardOps,
+    GateOps,
+    RiskReviewOps,
+    RiskOps,
+    PptfOps,
+    PptfGapOps,
+    ActivityOps,
+    BulkOps,
+):
     """Every user action on the database, each in one transaction."""
 
 
@@ -58,6 +71,8 @@ __all__ = [
     "EventRow",
     "EventSpec",
     "GateStatus",
+    "InterviewChoices",
+    "InterviewListRow",
     "InterviewSpec",
     "ProjectBundle",
     "ProjectSummary",

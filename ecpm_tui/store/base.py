@@ -31,6 +31,7 @@ from ecpm_tui.config import current_user
 from ecpm_tui.db import Database
 from ecpm_tui.errors import Conflict, NotFound, ValidationError
 from ecpm_tui.models import AuditEvent, utcnow
+from ecpm_tui.pptf_custom import installed_bank
 from ecpm_tui.text import one_line
 
 T = TypeVar("T")
@@ -151,7 +152,8 @@ class StoreBase:
         # write failed for a long login name), so the name is cut once, the same everywhere.
         self.user = one_line(user or current_user(), USER_MAX)
         self.today = today
-        self.bank = bank if bank is not None else pptf.load_question_bank()
+        # The shipped bank with this installation's pptf_questions.toml applied.
+        self.bank = bank if bank is not None else installed_bank().bank
 
     def audit(
         self,

@@ -1,15 +1,16 @@
-"""PPTF interviews: start, answer, complete, score, and turn gaps into cards and risks."""
+"""PPTF interviews: start, list, answer, complete, delete and score (gaps: pptf_gaps)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlmodel import Session
 
-from ecpm_tui import fields, lifecycle, pptf, risk
+from ecpm_tui import fields, lifecycle, pptf
 from ecpm_tui.errors import ValidationError
 from ecpm_tui.models import Answer, Assessment, Card, Project, Risk, utcnow
 from ecpm_tui.store.base import (
@@ -22,11 +23,15 @@ from ecpm_tui.store.base import (
     select_rows,
     writes,
 )
-from ecpm_tui.store.cards import next_rank
-from ecpm_tui.store.risks import next_risk_ref
-from ecpm_tui.store.rows import AssessmentDetail, AssessmentRow, AssessmentSummary
+from ecpm_tui.store.rows import (
+    AssessmentDetail,
+    AssessmentRow,
+    AssessmentSummary,
+    InterviewChoices,
+    InterviewListRow,
+)
 
-LANGUAGES = ("en", "es")
+LANGUAGES = pptf.LANGUAGES
 DEPARTMENT = fields.string(100)
 PERSON = fields.string(64)
 ANSWER_TEXT = fields.string(fields.LONG, multiline=True)
@@ -49,24 +54,37 @@ def answer_values(s: Session, assessment_ids: list[int]) -> dict[int, dict[str, 
 
 def readiness_by_project(
     s: Session, bank: pptf.QuestionBank, project_ids: list[int]
-) -> dict[int, float]:
-    """Overall PPTF score of each project's latest interviews, one per team."""
-    latest: dict[tuple[int, str], int] = {}
-    for aid, pid, dept in s.execute(
-        select(Assessment.id, Assessment.project_id, Assessment.department)
-        .where(Assessment.project_id.in_(project_ids))
-        .order_by(Assessment.started_at, Assessment.id)
+) -> tuple[dict[int, float], dict[int, int]]:
+    """Each project's PPTF readiness and its number of interviews in progress.
+
+    Readiness averages the overall scores of completed interviews only, the latest per
+    team and phase (:func:`pptf.readiness_interviews`); interviews in progress are
+    counted separately and never averaged in.
+    """
+    keys: dict[int, list[pptf.InterviewKey]] = defaultdict(list)
+    in_progress: dict[int, int] = defaultdict(int)
+    for aid, pid, dept, phase, status, done_at in s.execute(
+        select(
+            Assessment.id,
+            Assessment.project_id,
+            Assessment.department,
+            Assessment.phase,
+            Assessment.status,
+            Assessment.completed_at,
+        ).where(Assessment.project_id.in_(project_ids))
     ):
-        latest[(pid, dept.lower())] = aid
-    if not latest:
-        return {}
-    answers = answer_values(s, list(latest.values()))
-    scores: dict[int, list[float]] = defaultdict(list)
-    for (pid, _dept), aid in latest.items():
-        value = pptf.overall_score(bank, answers.get(aid, {}))
-        if value is not None:
-            scores[pid].append(value)
-    return {pid: sum(v) / len(v) for pid, v in scores.items() if v}
+        keys[pid].append(pptf.InterviewKey(aid, dept, phase, status, done_at))
+        if status != "completed":
+            in_progress[pid] += 1
+    counted = {pid: pptf.readiness_interviews(items) for pid, items in keys.items()}
+    answers = answer_values(s, [aid for ids in counted.values() for aid in ids])
+    readiness: dict[int, float] = {}
+    for pid, ids in counted.items():
+        values = [pptf.overall_score(bank, answers.get(aid, {})) for aid in ids]
+        scores = [v for v in values if v is not None]
+        if scores:
+            readiness[pid] = sum(scores) / len(scores)
+    return readiness, dict(in_progress)
 
 
 class PptfOps(StoreBase):
@@ -147,6 +165,69 @@ class PptfOps(StoreBase):
         return fetch_rows(s, AssessmentRow, q)
 
     @reads
+    def list_interviews(self, s: Session, project_id: int | None = None) -> list[InterviewListRow]:
+        """Interviews (newest first) with project key, milestone, scores and progress."""
+        q = select_rows(AssessmentRow, Assessment).order_by(
+            Assessment.started_at.desc(), Assessment.id.desc()
+        )
+        if project_id is not None:
+            q = q.where(Assessment.project_id == project_id)
+        items = fetch_rows(s, AssessmentRow, q)
+        keys: dict[int, str] = dict(s.execute(select(Project.id, Project.key)).all())
+        milestone_ids = [i.milestone_card_id for i in items if i.milestone_card_id]
+        titles: dict[int, str] = (
+            dict(s.execute(select(Card.id, Card.title).where(Card.id.in_(milestone_ids))).all())
+            if milestone_ids
+            else {}
+        )
+        answers = answer_values(s, [i.id for i in items])
+        known = set(self.bank.keys())
+        total = len(known)
+        out: list[InterviewListRow] = []
+        for i in items:
+            values = answers.get(i.id, {})
+            scores = {d: pptf.dimension_score(self.bank, values, d) for d in pptf.Dimension}
+            answered = sum(1 for k in values if k in known)
+            out.append(
+                InterviewListRow(
+                    i,
+                    keys.get(i.project_id, "?"),
+                    titles.get(i.milestone_card_id) if i.milestone_card_id else None,
+                    scores,
+                    pptf.overall_score(self.bank, values),
+                    answered,
+                    total,
+                )
+            )
+        return out
+
+    @reads
+    def interview_choices(self, s: Session) -> InterviewChoices:
+        """What the start-interview form offers: active projects, open milestone cards and
+        the teams already interviewed (for completion)."""
+        projects = [
+            (pid, key, name, phase)
+            for pid, key, name, phase in s.execute(
+                select(Project.id, Project.key, Project.name, Project.phase)
+                .where(Project.archived.is_(False))
+                .order_by(Project.key)
+            )
+        ]
+        milestones = [
+            (cid, pid, title, phase)
+            for cid, pid, title, phase in s.execute(
+                select(Card.id, Card.project_id, Card.title, Card.phase)
+                .where(Card.kind == "milestone", Card.status != "done")
+                .order_by(Card.due_date, Card.id)
+            )
+        ]
+        teams = sorted(
+            {t for (t,) in s.execute(select(Assessment.department).distinct()) if t},
+            key=str.lower,
+        )
+        return InterviewChoices(projects, milestones, teams)
+
+    @reads
     def assessment_detail(self, s: Session, assessment_id: int) -> AssessmentDetail:
         """An interview with its project and answers."""
         a = self.get(s, Assessment, assessment_id, "Interview")
@@ -155,7 +236,19 @@ class PptfOps(StoreBase):
             x.question_key: x
             for x in s.exec(select(Answer).where(Answer.assessment_id == assessment_id)).scalars()
         }
-        return AssessmentDetail(a, project, answers)
+        card_ids = [x.created_card_id for x in answers.values() if x.created_card_id]
+        risk_ids = [x.created_risk_id for x in answers.values() if x.created_risk_id]
+        cards: dict[int, str] = (
+            dict(s.execute(select(Card.id, Card.title).where(Card.id.in_(card_ids))).all())
+            if card_ids
+            else {}
+        )
+        risks: dict[int, str] = (
+            dict(s.execute(select(Risk.id, Risk.ref).where(Risk.id.in_(risk_ids))).all())
+            if risk_ids
+            else {}
+        )
+        return AssessmentDetail(a, project, answers, cards, risks)
 
     def assessment_summary(self, assessment_id: int) -> AssessmentSummary:
         """Per-dimension scores, overall readiness and gaps of one interview."""
@@ -245,7 +338,9 @@ class PptfOps(StoreBase):
             raise ValidationError("Answer at least one question before completing the interview.")
         if a.status != "completed":
             a.status = "completed"
-            a.completed_at = utcnow()
+            # Never before the start, even if the clock moved back or the start came
+            # from an import written on a machine with a clock ahead of this one.
+            a.completed_at = max(utcnow(), _aware(a.started_at))
             self.touch(a)
             self.audit(
                 s,
@@ -259,104 +354,29 @@ class PptfOps(StoreBase):
         detach(s, a)
         return a
 
-    def _gap(
-        self, s: Session, answer_id: int
-    ) -> tuple[Answer, Assessment, pptf.Question, pptf.AnswerValue]:
-        ans = self.get(s, Answer, answer_id, "Answer", lock=True)
-        a = self.get(s, Assessment, ans.assessment_id, "Interview")
-        q = self.bank.get(ans.question_key)
-        value = pptf.AnswerValue(ans.rating, na=ans.na, unknown=ans.unknown)
-        if not pptf.is_gap(q, value):
-            raise ValidationError(f"{q.key} is not a gap (rating above 1 or low weight).")
-        return ans, a, q, value
-
     @writes
-    def gap_to_card(self, s: Session, answer_id: int) -> Card:
-        """Turn a PPTF gap into an action card in the interview's phase, linked back."""
-        ans, a, q, _value = self._gap(s, answer_id)
-        if ans.created_card_id is not None:
-            raise ValidationError(f"Gap {q.key} already has action card {ans.created_card_id}.")
-        phase = a.phase or lifecycle.Phase.INITIATION.value
-        dim = q.primary_dimension
-        card = Card(
-            project_id=a.project_id,
-            title=pptf.gap_card_title(q),
-            description="\n".join(x for x in (q.text_en, ans.note, ans.action) if x),
-            phase=phase,
-            rank=s.exec(next_rank(a.project_id, phase)).scalar_one(),
-            kind="task",
-            workstream=pptf.DIMENSION_WORKSTREAM[dim],
-            department=a.department,
-            priority="high" if q.weight >= 3 else "medium",
-            tags=f"pptf, {dim.value}",
-            **self.stamp(),
-        )
-        s.add(card)
-        s.flush()
-        ans.created_card_id = card.id
-        self.touch(ans)
+    def delete_assessment(
+        self, s: Session, assessment_id: int, expected_version: int | None = None
+    ) -> None:
+        """Delete an interview and its answers (cards and risks made from gaps stay)."""
+        a = self.get(s, Assessment, assessment_id, "Interview", lock=True)
+        self.check_version(s, a, expected_version, "Interview")
+        answered = s.exec(
+            select(func.count()).select_from(Answer).where(Answer.assessment_id == assessment_id)
+        ).scalar_one()
+        s.exec(delete(Answer).where(Answer.assessment_id == assessment_id))
+        s.delete(a)
         self.audit(
             s,
-            "card",
-            card.id,
+            "assessment",
+            assessment_id,
             a.project_id,
-            "create",
-            f"Action card from PPTF gap {q.key} ({a.department})",
-            {"title": [None, card.title]},
+            "delete",
+            f"Deleted PPTF interview of {a.department} ({answered} answers)",
+            {"department": [a.department, None], "status": [a.status, None]},
         )
-        detach(s, card)
-        return card
 
-    @writes
-    def gap_to_risk(self, s: Session, answer_id: int) -> Risk:
-        """Turn a PPTF gap into a risk with defaults from the rating and weight, linked back."""
-        ans, a, q, value = self._gap(s, answer_id)
-        if ans.created_risk_id is not None:
-            raise ValidationError(f"Gap {q.key} already has risk {ans.created_risk_id}.")
-        category, lk, im = pptf.gap_risk_defaults(q, value)
-        dim = q.primary_dimension
-        item = Risk(
-            project_id=a.project_id,
-            ref=next_risk_ref(s, a.project_id),
-            title=f"{a.department}: {q.text_en}"[:300],
-            cause=ans.note,
-            category=category,
-            pptf_dimension=dim.value,
-            workstream=pptf.DIMENSION_WORKSTREAM[dim],
-            likelihood=lk,
-            impact=im,
-            next_review_date=risk.default_next_review(risk.level(lk, im), self.today()),
-            mitigation=ans.action,
-            **self.stamp(),
-        )
-        s.add(item)
-        s.flush()
-        ans.created_risk_id = item.id
-        self.touch(ans)
-        self.audit(
-            s,
-            "risk",
-            item.id,
-            a.project_id,
-            "create",
-            f"Risk {item.ref} from PPTF gap {q.key} ({a.department})",
-            {"title": [None, item.title]},
-        )
-        detach(s, item)
-        return item
 
-    @reads
-    def team_comparison(self, s: Session, project_id: int) -> list[tuple[AssessmentRow, Scores]]:
-        """Each interview of a project with its dimension scores (team x dimension, over time)."""
-        items = fetch_rows(
-            s,
-            AssessmentRow,
-            select_rows(AssessmentRow, Assessment)
-            .where(Assessment.project_id == project_id)
-            .order_by(Assessment.department, Assessment.started_at),
-        )
-        answers = answer_values(s, [i.id for i in items])
-        return [
-            (i, {d: pptf.dimension_score(self.bank, answers[i.id], d) for d in pptf.Dimension})
-            for i in items
-        ]
+def _aware(when: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they are UTC."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)

@@ -196,7 +196,7 @@ class ProjectOps(StoreBase):
             .order_by(Card.due_date)
         ).scalars():
             milestones.setdefault(card.project_id, card)
-        readiness = readiness_by_project(s, self.bank, ids)
+        readiness, in_progress = readiness_by_project(s, self.bank, ids)
         return [
             ProjectSummary(
                 project=p,
@@ -205,6 +205,7 @@ class ProjectOps(StoreBase):
                 extreme_risks=levels[p.id][risk.Level.EXTREME],
                 high_risks=levels[p.id][risk.Level.HIGH],
                 readiness=readiness.get(p.id),
+                pptf_in_progress=in_progress.get(p.id, 0),
                 next_milestone=milestones.get(p.id),
                 overdue=overdue[p.id],
                 overdue_reviews=late_reviews[p.id],

@@ -117,6 +117,31 @@ class AssessmentRow:
 
 
 @dataclass(frozen=True, slots=True)
+class InterviewListRow:
+    """One interview as the PPTF list shows it: with its project, scores and progress."""
+
+    assessment: AssessmentRow
+    project_key: str
+    milestone_title: str | None
+    scores: dict[pptf.Dimension, float | None]
+    overall: float | None
+    answered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class InterviewChoices:
+    """What the start-interview form offers."""
+
+    projects: list[tuple[int, str, str, str]]
+    """(id, key, name, current phase) of each active project."""
+    milestones: list[tuple[int, int, str, str]]
+    """(card id, project id, title, phase) of each open milestone card."""
+    teams: list[str]
+    """Teams already interviewed, for completion."""
+
+
+@dataclass(frozen=True, slots=True)
 class TransitionRow:
     """One recorded phase transition."""
 
@@ -156,6 +181,9 @@ class ProjectSummary:
     extreme_risks: int = 0
     high_risks: int = 0
     readiness: float | None = None
+    """Average of completed PPTF interviews only (latest per team and phase)."""
+    pptf_in_progress: int = 0
+    """Interviews still in progress (shown as such, never averaged in)."""
     next_milestone: Card | None = None
     overdue: int = 0
     overdue_reviews: int = 0
@@ -186,6 +214,10 @@ class AssessmentDetail:
     assessment: Assessment
     project: Project
     answers: dict[str, Answer]
+    card_titles: dict[int, str] = field(default_factory=dict)
+    """Titles of the cards made from gaps, by card id."""
+    risk_refs: dict[int, str] = field(default_factory=dict)
+    """Refs (R-001) of the risks made from gaps, by risk id."""
 
     def values(self) -> dict[str, pptf.AnswerValue]:
         """Answers in the form the PPTF scoring functions take."""
