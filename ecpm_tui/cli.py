@@ -110,11 +110,19 @@ def _target(args: argparse.Namespace) -> DbTarget:
     return resolve_database(getattr(args, "db", None))
 
 
-def _store(args: argparse.Namespace, *, create: bool = True) -> Store:
+def _store(args: argparse.Namespace, *, create: bool | None = None) -> Store:
+    """The store of the chosen database.
+
+    Only ``init`` and the default personal database create one: a mistyped ``--db`` path
+    must say there is no database there, not quietly start an empty one.
+    """
     from ecpm_tui.db import open_database
     from ecpm_tui.store import Store
 
-    return Store(open_database(_target(args), create=create))
+    target = _target(args)
+    if create is None:
+        create = target.source == "default"
+    return Store(open_database(target, create=create))
 
 
 def _positive(value: int, name: str, high: int) -> None:

@@ -104,7 +104,10 @@ def prepare_sqlite_file(path: Path, *, create: bool, shared_group: int | None = 
     directory = path.parent
     if not directory.exists():
         if not create:
-            raise StorageError(f"No database at {path}: the folder {directory} does not exist.")
+            raise StorageError(
+                f"No database at {path}: the folder {directory} does not exist "
+                f"(a typo?). To create one there: ecpm init --db {path}"
+            )
         try:
             directory.mkdir(parents=True, mode=0o700, exist_ok=True)
             if shared_group is not None:
@@ -152,7 +155,7 @@ def prepare_sqlite_file(path: Path, *, create: bool, shared_group: int | None = 
             )
         return
     if not create:
-        raise StorageError(f"No database at {path}. Run 'ecpm init' to create one.")
+        raise StorageError(f"No database at {path}. To create one there: ecpm init --db {path}")
     mode = 0o660 if shared_group is not None else 0o600
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)

@@ -39,6 +39,7 @@ def db_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def demo_db(db_file: Path) -> Path:
+    assert run("init", "--db", str(db_file)).returncode == 0
     result = run("demo", "--db", str(db_file), "--projects", "3", "--cards", "30", "--risks", "12")
     assert result.returncode == 0, result.stderr
     return db_file
@@ -114,6 +115,7 @@ def test_export_import_round_trip_is_lossless(demo_db: Path, tmp_path: Path) -> 
     first = tmp_path / "first.json"
     assert run("export", "--db", str(demo_db), "-o", str(first)).returncode == 0
     other = tmp_path / "other.db"
+    assert run("init", "--db", str(other)).returncode == 0
     result = run("import", str(first), "--db", str(other))
     assert result.returncode == 0, result.stderr
     assert "Imported 3 project(s)" in result.stdout
@@ -141,6 +143,7 @@ def test_import_dry_run_changes_nothing(demo_db: Path, tmp_path: Path) -> None:
     dump = tmp_path / "dump.json"
     run("export", "--db", str(demo_db), "-o", str(dump))
     target = tmp_path / "dry.db"
+    assert run("init", "--db", str(target)).returncode == 0
     result = run("import", str(dump), "--dry-run", "--db", str(target))
     assert result.returncode == 0 and result.stdout.startswith("Would import 3")
     with sqlite3.connect(target) as conn:
@@ -271,9 +274,31 @@ def test_imported_risk_refs_are_not_reused(demo_db: Path, tmp_path: Path) -> Non
     path = tmp_path / "stale.json"
     path.write_text(json.dumps(data))
     target = tmp_path / "t.db"
+    assert run("init", "--db", str(target)).returncode == 0
     assert run("import", str(path), "--db", str(target)).returncode == 0
     db = open_database(DbTarget(f"sqlite:///{target}", "t"))
     store = Store(db, user="t")
     new = store.create_risk(store.get_project_by_key("SHOP").id, {"title": "new", "owner": "x"})  # type: ignore[arg-type]
     assert new.ref == f"R-{len(data['projects'][0]['risks']) + 1:03d}"
     db.close()
+
+
+@pytest.mark.parametrize(
+    "command", [["demo"], ["import", "{export}"], [], ["export"], ["backup", "{out}"]]
+)
+def test_a_mistyped_database_path_is_not_a_new_database(
+    tmp_path: Path, demo_db: Path, command: list[str]
+) -> None:
+    export = tmp_path / "e.json"
+    assert run("export", "--db", str(demo_db), "-o", str(export)).returncode == 0
+    typo = tmp_path / "tema" / "x.db"
+    args = [a.format(export=export, out=tmp_path / "b.db") for a in command]
+    result = run(*args, "--db", str(typo))
+    assert_user_error(result, f"No database at {typo}")
+    creates = command[:1] != ["backup"]  # a backup has nothing to create
+    assert ("ecpm init --db" in result.stderr) is creates
+    assert not typo.parent.exists()
+    # The same in an existing folder: the file is not created either.
+    result = run(*args, "--db", str(tmp_path / "typo.db"))
+    assert_user_error(result, "ecpm init --db" if creates else "No database at")
+    assert not (tmp_path / "typo.db").exists()

@@ -26,6 +26,7 @@ def demo_db(tmp_path: Path) -> Path:
             pytest.fail(message)
         pytest.skip(message)
     db = tmp_path / "e2e.db"
+    subprocess.run([ECPM, "init", "--db", str(db)], check=True, capture_output=True)
     subprocess.run(
         [ECPM, "demo", "--db", str(db), "--projects", "3", "--cards", "20", "--risks", "8"],
         check=True,

@@ -26,6 +26,7 @@ def demo_db(tmp_path: Path) -> Path:
             pytest.fail(message)
         pytest.skip(message)
     db = tmp_path / "pptf-e2e.db"
+    subprocess.run([ECPM, "init", "--db", str(db)], check=True, capture_output=True)
     subprocess.run(
         [ECPM, "demo", "--db", str(db), "--projects", "1", "--cards", "5", "--risks", "2"],
         check=True,
