@@ -174,7 +174,9 @@ def test_import_refuses_existing_keys(demo_db: Path, tmp_path: Path) -> None:
 def test_broken_import_files_print_one_line(tmp_path: Path, content: bytes, fragment: str) -> None:
     path = tmp_path / "broken.json"
     path.write_bytes(content)
-    assert_user_error(run("import", str(path), "--db", str(tmp_path / "x.db")), fragment)
+    db = tmp_path / "x.db"
+    assert run("init", "--db", str(db)).returncode == 0
+    assert_user_error(run("import", str(path), "--db", str(db)), fragment)
 
 
 def test_hostile_text_survives_a_round_trip(tmp_path: Path) -> None:
