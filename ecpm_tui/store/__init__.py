@@ -25,7 +25,7 @@ from ecpm_tui.store.bulk import (
     default_gate_checks,
 )
 from ecpm_tui.store.cards import CardOps
-from ecpm_tui.store.gates import GateOps
+from ecpm_tui.store.gates import ConditionSpec, GateOps
 from ecpm_tui.store.pptf import PptfOps
 from ecpm_tui.store.projects import ProjectOps
 from ecpm_tui.store.risks import RiskOps, validate_risk
@@ -34,15 +34,17 @@ from ecpm_tui.store.rows import (
     AssessmentRow,
     AssessmentSummary,
     CardRow,
+    ColumnSetting,
     EventRow,
     GateStatus,
     ProjectSummary,
     RiskRow,
     TransitionRow,
 )
+from ecpm_tui.store.wip import WipOps
 
 
-class Store(ProjectOps, CardOps, GateOps, RiskOps, PptfOps, ActivityOps, BulkOps):
+class Store(ProjectOps, CardOps, GateOps, WipOps, RiskOps, PptfOps, ActivityOps, BulkOps):
     """Every user action on the database, each in one transaction."""
 
 
@@ -53,6 +55,8 @@ __all__ = [
     "AssessmentSummary",
     "BulkResult",
     "CardRow",
+    "ColumnSetting",
+    "ConditionSpec",
     "EventRow",
     "EventSpec",
     "GateStatus",

@@ -19,6 +19,8 @@ from ecpm_tui.store.pptf import readiness_by_project
 from ecpm_tui.store.risks import OPEN_RISK_EXCLUDED
 from ecpm_tui.store.rows import ProjectSummary
 
+ARCHIVE_REASON = fields.string(2000, multiline=True)
+
 
 def check_dates(start: date | None, target: date | None) -> None:
     """A project cannot end before it starts."""
@@ -125,11 +127,26 @@ class ProjectOps(StoreBase):
 
     @writes
     def archive_project(
-        self, s: Session, project_id: int, expected_version: int | None, archived: bool = True
+        self,
+        s: Session,
+        project_id: int,
+        expected_version: int | None,
+        archived: bool = True,
+        reason: str | None = None,
     ) -> Project:
-        """Archive (hide) or restore a project."""
+        """Archive (hide) or restore a project.
+
+        Archiving a project that is neither closed nor killed needs a *reason*: it hides
+        live work, so it must be a deliberate, explained decision.
+        """
+        why = ARCHIVE_REASON(reason, "reason") if reason else ""
         project = self.get(s, Project, project_id, "Project", lock=True)
         self.check_version(s, project, expected_version, f"Project {project.key}")
+        finished = lifecycle.ProjectState(project.state).read_only
+        if archived and not project.archived and not finished and not why:
+            raise ValidationError.from_fields(
+                {"reason": "is required to archive a project that is neither closed nor killed"}
+            )
         if project.archived != archived:
             project.archived = archived
             self.touch(project)
@@ -139,7 +156,8 @@ class ProjectOps(StoreBase):
                 project.id,
                 project.id,
                 "archive" if archived else "restore",
-                f"{'Archived' if archived else 'Restored'} project {project.key}",
+                f"{'Archived' if archived else 'Restored'} project {project.key}"
+                + (f": {why}" if why else ""),
                 {"archived": [not archived, archived]},
             )
         detach(s, project)

@@ -38,6 +38,13 @@ class CardRow:
     blocked_reason: str
     version: int
     updated_by: str
+    entered_at: datetime | None = None
+
+    def age_days(self, today: date) -> int | None:
+        """Whole days since the card entered its current column (None if unknown)."""
+        if self.entered_at is None:
+            return None
+        return max(0, (today - self.entered_at.date()).days)
 
     def values(self) -> dict[str, Any]:
         """The card's fields by name (what an edit form starts from)."""
@@ -109,6 +116,8 @@ class TransitionRow:
     decision: str
     reason: str
     unmet_criteria: str
+    approved_by: str = ""
+    conditions: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +165,21 @@ class GateStatus:
     @property
     def unmet(self) -> list[GateCheck]:
         return [c for c in self.checks if not c.done]
+
+    @property
+    def mandatory_unmet(self) -> list[GateCheck]:
+        """Unmet criteria that no decision can override."""
+        return [c for c in self.checks if not c.done and c.mandatory]
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSetting:
+    """WIP limit and aging threshold of one phase column (None: no limit)."""
+
+    phase: str
+    wip_limit: int | None
+    age_limit_days: int
+    version: int | None = None
 
 
 @dataclass(frozen=True)
