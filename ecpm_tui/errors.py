@@ -52,7 +52,11 @@ class GateBlocked(EcpmError):
         self.mandatory: list[str] = list(mandatory or [])
 
 
-class WipLimitReached(EcpmError):
+class NeedsConfirmation(EcpmError):
+    """The action is allowed only once the user confirms it (then retried with ``force``)."""
+
+
+class WipLimitReached(NeedsConfirmation):
     """A card would go into a column already at its WIP limit; retry with ``force``."""
 
 

@@ -5,8 +5,10 @@ Each column is one virtualised OptionList (never one mounted widget per card).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -17,40 +19,31 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Input, Static
 
 from ecpm_tui import lifecycle
-from ecpm_tui.errors import EcpmError, GateBlocked, ValidationError
+from ecpm_tui.errors import EcpmError, NeedsConfirmation
 from ecpm_tui.filters import CardFilter, parse_filter
 from ecpm_tui.models import Card, Project
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.base import EcpmScreen
+from ecpm_tui.screens.board_governance import BoardGovernance
+from ecpm_tui.screens.board_render import (
+    CARD_FIELDS,
+    SETTING_FIELDS,
+    card_detail,
+    card_line,
+    column_head,
+    project_detail,
+    project_line,
+)
 from ecpm_tui.screens.card_column import CardColumn
 from ecpm_tui.screens.confirm import ConfirmScreen
-from ecpm_tui.screens.form import FieldDef, FormScreen
+from ecpm_tui.screens.form import FormScreen
 from ecpm_tui.screens.gate import GateScreen
-from ecpm_tui.screens.transition import TransitionScreen
-from ecpm_tui.store import CardRow, ProjectSummary
+from ecpm_tui.screens.reason import Reason, ReasonScreen
+from ecpm_tui.store import CardRow, ColumnSetting, ProjectSummary
 from ecpm_tui.text import clean, one_line
 
-STATUS_MARK = {"todo": " ", "doing": ">", "blocked": "!", "done": "x"}
-STATUS_STYLE = {"todo": "", "doing": "bold", "blocked": "red", "done": "dim"}
+T = TypeVar("T")
 
-CARD_FIELDS: tuple[FieldDef, ...] = (
-    FieldDef("title", "Title"),
-    FieldDef("phase", "Phase", "select", [(p.label, p.value) for p in lifecycle.PHASES]),
-    FieldDef("status", "Status", "select", [(s.label, s.value) for s in lifecycle.CardStatus]),
-    FieldDef("kind", "Kind", "select", [(k.label, k.value) for k in lifecycle.CardKind]),
-    FieldDef(
-        "workstream", "Workstream", "select", [(w.label, w.value) for w in lifecycle.Workstream]
-    ),
-    FieldDef("priority", "Priority", "select", [(p.label, p.value) for p in lifecycle.Priority]),
-    FieldDef("assignee", "Assignee (login)"),
-    FieldDef("department", "Department"),
-    FieldDef("due_date", "Due date", placeholder="YYYY-MM-DD"),
-    FieldDef("estimate", "Estimate (points)"),
-    FieldDef("tags", "Tags", placeholder="peak, mvp"),
-    FieldDef("description", "Description", "text"),
-    FieldDef("acceptance_criteria", "Acceptance criteria", "text"),
-    FieldDef("blocked_reason", "Blocked reason", "text"),
-)
+__all__ = ["CARD_FIELDS", "BoardData", "BoardScreen", "CardList"]
 
 
 @dataclass(frozen=True)
@@ -60,46 +53,19 @@ class BoardData:
     project: Project | None
     cards: list[CardRow]
     portfolio: list[ProjectSummary]
+    settings: dict[str, ColumnSetting] = field(default_factory=dict)
+    today: date = date(2000, 1, 1)
 
 
-def item_line(item: CardRow | ProjectSummary) -> Text:
-    """A card, or a project in portfolio scope, as one line."""
-    return card_line(item) if isinstance(item, CardRow) else project_line(item)
-
-
-class CardList(CardColumn[Card | ProjectSummary]):
+class CardList(CardColumn[CardRow | ProjectSummary]):
     """One phase column of the board."""
 
-    def __init__(self, phase: lifecycle.Phase) -> None:
-        super().__init__(item_line, id=f"col-{phase.value}", classes="card-list")
+    def __init__(self, phase: lifecycle.Phase, board: BoardScreen) -> None:
+        super().__init__(board.item_line, id=f"col-{phase.value}", classes="card-list")
         self.phase = phase
 
 
-def card_line(card: CardRow) -> Text:
-    """One card as a literal line: status mark, priority, title, assignee."""
-    line = Text(no_wrap=True, overflow="ellipsis")
-    line.append(f"[{STATUS_MARK.get(card.status, '?')}] ", style=STATUS_STYLE.get(card.status, ""))
-    if card.priority in ("high", "critical"):
-        line.append("!" if card.priority == "high" else "!!", style="red bold")
-        line.append(" ")
-    line.append(one_line(card.title, 120), style=STATUS_STYLE.get(card.status, ""))
-    if card.assignee:
-        line.append(f" @{one_line(card.assignee, 20)}", style="cyan")
-    return line
-
-
-def project_line(s: ProjectSummary) -> Text:
-    """A project as a portfolio card."""
-    p = s.project
-    line = Text(no_wrap=True, overflow="ellipsis")
-    colour = {"green": "green", "amber": "yellow", "red": "red"}.get(p.health, "")
-    line.append(f"{one_line(p.key)} ", style="bold")
-    line.append(f"[{p.health[:1].upper()}] ", style=colour)
-    line.append(one_line(p.name, 80))
-    return line
-
-
-class BoardScreen(EcpmScreen):
+class BoardScreen(BoardGovernance):
     """The lifecycle kanban."""
 
     CSS_PATH = css_path("board.tcss")
@@ -118,6 +84,10 @@ class BoardScreen(EcpmScreen):
         Binding("g", "gate", "Gate"),
         Binding("m", "mine", "Mine"),
         Binding("p", "portfolio", "Portfolio"),
+        Binding("b", "blocked", "Block/unblock"),
+        Binding("w", "column_settings", "WIP limit"),
+        Binding("o", "hold", "Hold/resume project"),
+        Binding("X", "kill", "Kill project", key_display="X"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -142,7 +112,8 @@ class BoardScreen(EcpmScreen):
             for phase in lifecycle.PHASES:
                 with Vertical(classes="column"):
                     yield Static(phase.label, id=f"head-{phase.value}", classes="column-head")
-                    yield CardList(phase)
+                    yield CardList(phase, self)
+        yield Static("", id="card-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -154,9 +125,18 @@ class BoardScreen(EcpmScreen):
 
     # -- data -----------------------------------------------------------------------------
 
+    def item_line(self, item: CardRow | ProjectSummary) -> Text:
+        """A card, or a project in portfolio scope, as one line."""
+        if isinstance(item, CardRow):
+            setting = self.data.settings.get(item.phase)
+            limit = setting.age_limit_days if setting else 10**6
+            return card_line(item, self.data.today, limit)
+        return project_line(item)
+
     def fetch(self) -> BoardData:
+        today = self.store.today()
         if self.portfolio:
-            return BoardData(None, [], self.store.project_summaries())
+            return BoardData(None, [], self.store.project_summaries(), today=today)
         pid = self.ecpm.current_project_id
         if pid is None:
             projects = self.store.list_projects()
@@ -164,7 +144,13 @@ class BoardScreen(EcpmScreen):
                 return BoardData(None, [], [])
             pid = projects[0].id
         assert pid is not None
-        return BoardData(self.store.get_project(pid), self.store.list_cards(pid), [])
+        return BoardData(
+            self.store.get_project(pid),
+            self.store.list_cards(pid),
+            [],
+            self.store.column_settings(pid),
+            today,
+        )
 
     def current_filter(self) -> CardFilter:
         return parse_filter(self.query_text, self.store.user if self.only_mine else None)
@@ -177,7 +163,7 @@ class BoardScreen(EcpmScreen):
         flt = self.current_filter()
         for col, phase in zip(self.lists(), lifecycle.PHASES, strict=True):
             items: list[tuple[str, CardRow | ProjectSummary]] = []
-            total = done = doing = 0
+            total = done = 0
             if self.portfolio:
                 for s in data.portfolio:
                     if s.project.phase == phase.value:
@@ -189,7 +175,6 @@ class BoardScreen(EcpmScreen):
                         continue
                     total += 1
                     done += card.status == "done"
-                    doing += card.status == "doing"
                     if flt.matches(card):
                         items.append((f"c{card.id}", card))
             ids = {item_id for item_id, _ in items}
@@ -202,8 +187,10 @@ class BoardScreen(EcpmScreen):
             if self.portfolio:
                 head.update(Content(f"{phase.label} ({total})"))
             else:
-                shown = f"{len(items)}/{total}" if flt.active else str(total)
-                head.update(Content(f"{phase.label} {shown} | doing {doing} | done {done}/{total}"))
+                setting = data.settings.get(phase.value)
+                limit = setting.wip_limit if setting else None
+                head.set_class(limit is not None and total - done > limit, "over-limit")
+                head.update(column_head(phase, len(items), total, total - done, done, limit))
         title = self.query_one("#board-title", Static)
         if self.portfolio:
             title.update(Content(f"Portfolio: {len(data.portfolio)} projects (p: project view)"))
@@ -212,6 +199,8 @@ class BoardScreen(EcpmScreen):
         else:
             p = data.project
             extra = []
+            if p.state != lifecycle.ProjectState.ACTIVE.value:
+                extra.append(lifecycle.ProjectState(p.state).label.upper())
             if self.query_text:
                 extra.append(f"filter: {one_line(self.query_text, 60)}")
             if self.only_mine:
@@ -223,6 +212,24 @@ class BoardScreen(EcpmScreen):
                     + (" | " + ", ".join(extra) if extra else "")
                 )
             )
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """Describe the selected card (or project) on the detail line."""
+        item = self.focused_list().highlighted_item
+        detail = self.query_one("#card-detail", Static)
+        if isinstance(item, CardRow):
+            detail.update(card_detail(item, self.data.today, self.data.settings.get(item.phase)))
+        elif isinstance(item, ProjectSummary):
+            detail.update(project_detail(item.project))
+        else:
+            detail.update("")
+
+    @on(CardColumn.Highlighted)
+    def _highlighted(self, event: CardColumn.Highlighted) -> None:
+        event.stop()
+        if event.column is self.focused or self.focused is None:
+            self.show_detail()
 
     # -- selection --------------------------------------------------------------------------
 
@@ -252,9 +259,17 @@ class BoardScreen(EcpmScreen):
             target.highlighted = 0
         target.focus()
 
+    def decision_project(self) -> Project | None:
+        if self.portfolio:
+            s = self.selected_project()
+            return s.project if s is not None else None
+        return self.data.project
+
     def action_move(self, step: int) -> None:
         if self.portfolio:
-            self._transition(step)
+            s = self.selected_project()
+            if s is not None and s.project.id is not None:
+                self.transition(s.project, step)
             return
         card = self.selected_card()
         if card is None or card.id is None:
@@ -272,44 +287,21 @@ class BoardScreen(EcpmScreen):
             self.column = lifecycle.phase_index(target)
             self.lists()[self.column].focus()
 
-        self.perform(lambda: self.store.move_card(cid, target), moved)
+        self.confirmed(lambda force: self.store.move_card(cid, target, force), moved)
 
-    def _transition(self, step: int) -> None:
-        s = self.selected_project()
-        if s is None or s.project.id is None:
-            return
-        p = s.project
-        pid, version = p.id, p.version
-        assert pid is not None
-        current = lifecycle.Phase(p.phase)
-        target = lifecycle.next_phase(current) if step > 0 else lifecycle.previous_phase(current)
-        if target is None:
-            self.notify(f"{clean(p.key)} is already in {current.label}.")
-            return
-
-        def with_reason(reason: str | None) -> None:
-            if reason is not None:
-                self.perform(
-                    lambda: self.store.transition_project(pid, target, reason, version),
-                    lambda t: self.notify(f"{clean(p.key)}: {t.decision} to {target.label}"),
-                )
+    def confirmed(self, action: Callable[[bool], T], done: Callable[[T], None]) -> None:
+        """Run *action*; if it needs confirmation (a full WIP column), ask and retry forced."""
 
         def failed(error: EcpmError) -> bool:
-            if isinstance(error, GateBlocked):
-                self.app.push_screen(
-                    TransitionScreen(p.key, current, target, error.unmet), with_reason
-                )
-                return True
-            if isinstance(error, ValidationError) and "reason" in error.errors:
-                self.app.push_screen(TransitionScreen(p.key, current, target, []), with_reason)
-                return True
-            return False
+            if not isinstance(error, NeedsConfirmation):
+                return False
+            self.app.push_screen(
+                ConfirmScreen(Content(clean(error.message)), "Go ahead"),
+                lambda yes: self.perform(lambda: action(True), done) if yes else None,
+            )
+            return True
 
-        self.perform(
-            lambda: self.store.transition_project(pid, target, None, version),
-            lambda t: self.notify(f"{clean(p.key)}: {t.decision} to {target.label}"),
-            failed,
-        )
+        self.perform(lambda: action(False), done, failed)
 
     def action_reorder(self, step: int) -> None:
         card = self.selected_card()
@@ -335,7 +327,7 @@ class BoardScreen(EcpmScreen):
         phase = self.focused_list().phase
 
         def save(values: dict[str, str], _version: int | None) -> Card:
-            return self.store.create_card(pid, values)
+            return self.store.create_card(pid, values, force=form.confirmed)
 
         form: FormScreen[Card] = FormScreen(
             f"New card in {project.key}",
@@ -359,7 +351,7 @@ class BoardScreen(EcpmScreen):
         cid = card.id
 
         def save(values: dict[str, str], version: int | None) -> Card:
-            return self.store.update_card(cid, version, values)
+            return self.store.update_card(cid, version, values, force=form.confirmed)
 
         form: FormScreen[Card] = FormScreen(
             f"Edit card: {one_line(card.title, 60)}",
@@ -437,8 +429,60 @@ class BoardScreen(EcpmScreen):
             return
         self.app.push_screen(GateScreen(project.id), lambda _r: self.reload())
 
+    def action_blocked(self) -> None:
+        """Block the selected card with a reason, or unblock it."""
+        card = self.selected_card()
+        if card is None:
+            return
+        cid = card.id
+        if card.status == lifecycle.CardStatus.BLOCKED.value:
+            self.perform(
+                lambda: self.store.set_blocked(cid, None),
+                lambda _c: self.notify(f"Unblocked {one_line(card.title, 40)}"),
+            )
+            return
+
+        def answered(result: Reason | None) -> None:
+            if result is not None:
+                self.perform(lambda: self.store.set_blocked(cid, result.reason))
+
+        self.app.push_screen(
+            ReasonScreen(Content(f"Why is {one_line(card.title, 60)} blocked?"), "Block"),
+            answered,
+        )
+
+    def action_column_settings(self) -> None:
+        """Edit the focused column's WIP limit and aging threshold."""
+        project = self.data.project
+        if self.portfolio or project is None or project.id is None:
+            return
+        pid, phase = project.id, self.focused_list().phase
+        setting = self.data.settings.get(phase.value)
+        version = setting.version if setting else None
+
+        def save(values: dict[str, str], version: int | None) -> ColumnSetting:
+            return self.store.set_column_setting(pid, phase, dict(values), version)
+
+        def saved(result: ColumnSetting | None) -> None:
+            if result is not None:
+                self.notify(f"{phase.label}: WIP limit {result.wip_limit or 'none'}")
+                self.ecpm.data_changed()
+
+        values = {"wip_limit": setting.wip_limit if setting else None, "age_limit_days": None}
+        if setting and setting.version is not None:
+            values["age_limit_days"] = setting.age_limit_days
+        form: FormScreen[ColumnSetting] = FormScreen(
+            f"{project.key} {phase.label} column", SETTING_FIELDS, values, save, version=version
+        )
+        self.app.push_screen(form, saved)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        card_actions = {"cycle_status", "delete", "reorder"}
-        if self.portfolio and action in card_actions | {"new_card", "filter", "mine"}:
+        card_actions = {"cycle_status", "delete", "reorder", "blocked"}
+        if self.portfolio and action in card_actions | {
+            "new_card",
+            "filter",
+            "mine",
+            "column_settings",
+        }:
             return None
         return True

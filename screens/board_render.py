@@ -1,0 +1,135 @@
+"""How the board draws things: card and project lines, column heads, the detail line.
+
+Pure functions of light rows and settings, returning literal Rich ``Text`` / Textual
+``Content`` (user text never parsed as markup), so they are cheap to call per visible line.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual.content import Content
+
+from ecpm_tui import dates, lifecycle
+from ecpm_tui.models import Project
+from ecpm_tui.screens.form import FieldDef
+from ecpm_tui.store import CardRow, ColumnSetting, ProjectSummary
+from ecpm_tui.text import one_line
+
+STATUS_MARK = {"todo": " ", "doing": ">", "blocked": "!", "done": "x"}
+STATUS_STYLE = {"todo": "", "doing": "bold", "blocked": "red", "done": "dim"}
+STATE_MARK = {"on_hold": "HOLD", "killed": "KILLED", "closed": "CLOSED"}
+DATE_HINT = "YYYY-MM-DD, today, +3d, +2w, fri, next mon"
+
+CARD_FIELDS: tuple[FieldDef, ...] = (
+    FieldDef("title", "Title"),
+    FieldDef("phase", "Phase", "select", [(p.label, p.value) for p in lifecycle.PHASES]),
+    FieldDef("status", "Status", "select", [(s.label, s.value) for s in lifecycle.CardStatus]),
+    FieldDef("kind", "Kind", "select", [(k.label, k.value) for k in lifecycle.CardKind]),
+    FieldDef(
+        "workstream", "Workstream", "select", [(w.label, w.value) for w in lifecycle.Workstream]
+    ),
+    FieldDef("priority", "Priority", "select", [(p.label, p.value) for p in lifecycle.Priority]),
+    FieldDef("assignee", "Assignee (login)"),
+    FieldDef("department", "Department"),
+    FieldDef("due_date", "Due date", placeholder=DATE_HINT),
+    FieldDef("estimate", "Estimate (points)"),
+    FieldDef("tags", "Tags", placeholder="peak, mvp"),
+    FieldDef("description", "Description", "text"),
+    FieldDef("acceptance_criteria", "Acceptance criteria", "text"),
+    FieldDef("blocked_reason", "Blocked reason (required when blocked)", "text"),
+)
+
+SETTING_FIELDS: tuple[FieldDef, ...] = (
+    FieldDef("wip_limit", "WIP limit (cards not done; blank: no limit)", placeholder="8"),
+    FieldDef("age_limit_days", "Mark cards older than (days; blank: default)", placeholder="14"),
+)
+
+
+def card_line(card: CardRow, today: date, age_limit: int) -> Text:
+    """One card as a literal line: status, age (``+`` past the column's limit), priority,
+    title, assignee, and the blocked reason."""
+    style = STATUS_STYLE.get(card.status, "")
+    line = Text(no_wrap=True, overflow="ellipsis")
+    line.append(f"[{STATUS_MARK.get(card.status, '?')}] ", style=style)
+    age = card.age_days(today)
+    if age is not None and card.status != "done":
+        if age > age_limit:
+            # Marked by a sign, not by colour alone.
+            line.append(f"{age}d+", style="black on yellow")
+        else:
+            line.append(f"{age}d", style="dim")
+        line.append(" ")
+    if card.priority in ("high", "critical"):
+        line.append("!" if card.priority == "high" else "!!", style="red bold")
+        line.append(" ")
+    line.append(one_line(card.title, 120), style=style)
+    if card.assignee:
+        line.append(f" @{one_line(card.assignee, 20)}", style="cyan")
+    if card.status == "blocked" and card.blocked_reason:
+        line.append(f" blocked: {one_line(card.blocked_reason, 60)}", style="red")
+    return line
+
+
+def project_line(s: ProjectSummary) -> Text:
+    """A project as a portfolio card: key, health letter, state (hold...), name."""
+    p = s.project
+    line = Text(no_wrap=True, overflow="ellipsis")
+    colour = {"green": "green", "amber": "yellow", "red": "red"}.get(p.health, "")
+    line.append(f"{one_line(p.key)} ", style="bold")
+    line.append(f"[{p.health[:1].upper()}] ", style=colour)
+    state = STATE_MARK.get(p.state)
+    if state:
+        line.append(f"{state} ", style="reverse")
+    line.append(one_line(p.name, 80))
+    return line
+
+
+def column_head(
+    phase: lifecycle.Phase, shown: int, total: int, wip: int, done: int, limit: int | None
+) -> Content:
+    """Two lines: name and card count; WIP count / limit (OVER when past it) and done."""
+    count = f"{shown}/{total}" if shown != total else str(total)
+    if limit is None:
+        wip_text = f"WIP {wip}"
+    else:
+        wip_text = f"WIP {wip}/{limit}" + (" OVER" if wip > limit else "")
+    return Content(f"{phase.label} {count}\n{wip_text} | done {done}/{total}")
+
+
+def card_detail(card: CardRow, today: date, setting: ColumnSetting | None) -> Content:
+    """The detail line of the selected card: due date, age, tags, blocked reason,
+    description."""
+    parts = []
+    if card.due_date:
+        when = dates.relative(card.due_date, today)
+        overdue = " OVERDUE" if card.due_date < today and card.status != "done" else ""
+        parts.append(f"due {card.due_date.isoformat()} ({when}){overdue}")
+    age = card.age_days(today)
+    if age is not None:
+        limit = setting.age_limit_days if setting else None
+        old = f" (over {limit}d)" if limit is not None and age > limit else ""
+        parts.append(f"{age}d in column{old}")
+    if card.tags:
+        parts.append("#" + one_line(card.tags, 80).replace(", ", " #"))
+    if card.blocked_reason:
+        parts.append(f"BLOCKED: {one_line(card.blocked_reason, 200)}")
+    head = " | ".join(parts) or "no due date, no tags"
+    description = one_line(card.description, 400) if card.description else "(no description)"
+    return Content(f"{head}\n{description}")
+
+
+def project_detail(p: Project) -> Content:
+    """The detail line of a project in portfolio scope."""
+    state = lifecycle.ProjectState(p.state)
+    parts = [
+        f"{one_line(p.key)}: {lifecycle.Phase(p.phase).label}",
+        f"health {p.health}",
+        f"state {state.label}",
+    ]
+    if p.sponsor:
+        parts.append(f"sponsor {one_line(p.sponsor, 60)}")
+    if p.state_reason and state is not lifecycle.ProjectState.ACTIVE:
+        parts.append(f"why: {one_line(p.state_reason, 200)}")
+    return Content(" | ".join(parts) + "\n" + one_line(p.name, 200))
