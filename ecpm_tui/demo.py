@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -248,6 +248,11 @@ def _project(
                 estimate=rng.choice((1, 2, 3, 5, 8, 13)),
                 tags=rng.choice(("peak", "mvp", "", "compliance")),
                 blocked_reason="Waiting on vendor" if status == "blocked" else "",
+                # Spread over the last month without drawing from rng, so the rest of the
+                # generated data (and every other screen's snapshot) stays the same.
+                entered_at=datetime.combine(
+                    today - timedelta(days=(n * 7) % 31), time(9, 0), tzinfo=UTC
+                ),
                 **stamp,
             )
         )

@@ -5,10 +5,7 @@ Each column is one virtualised OptionList (never one mounted widget per card).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -19,14 +16,14 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Input, Static
 
 from ecpm_tui import lifecycle
-from ecpm_tui.errors import EcpmError, NeedsConfirmation
 from ecpm_tui.filters import CardFilter, parse_filter
 from ecpm_tui.models import Card, Project
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.board_governance import BoardGovernance
+from ecpm_tui.screens.board_cards import BoardCards
 from ecpm_tui.screens.board_render import (
     CARD_FIELDS,
-    SETTING_FIELDS,
+    BoardData,
+    CardList,
     card_detail,
     card_line,
     column_head,
@@ -34,38 +31,15 @@ from ecpm_tui.screens.board_render import (
     project_line,
 )
 from ecpm_tui.screens.card_column import CardColumn
-from ecpm_tui.screens.confirm import ConfirmScreen
 from ecpm_tui.screens.form import FormScreen
 from ecpm_tui.screens.gate import GateScreen
-from ecpm_tui.screens.reason import Reason, ReasonScreen
-from ecpm_tui.store import CardRow, ColumnSetting, ProjectSummary
-from ecpm_tui.text import clean, one_line
-
-T = TypeVar("T")
+from ecpm_tui.store import CardRow, ProjectSummary
+from ecpm_tui.text import one_line
 
 __all__ = ["CARD_FIELDS", "BoardData", "BoardScreen", "CardList"]
 
 
-@dataclass(frozen=True)
-class BoardData:
-    """What the board shows: one project's cards, or every project as a card."""
-
-    project: Project | None
-    cards: list[CardRow]
-    portfolio: list[ProjectSummary]
-    settings: dict[str, ColumnSetting] = field(default_factory=dict)
-    today: date = date(2000, 1, 1)
-
-
-class CardList(CardColumn[CardRow | ProjectSummary]):
-    """One phase column of the board."""
-
-    def __init__(self, phase: lifecycle.Phase, board: BoardScreen) -> None:
-        super().__init__(board.item_line, id=f"col-{phase.value}", classes="card-list")
-        self.phase = phase
-
-
-class BoardScreen(BoardGovernance):
+class BoardScreen(BoardCards):
     """The lifecycle kanban."""
 
     CSS_PATH = css_path("board.tcss")
@@ -112,16 +86,12 @@ class BoardScreen(BoardGovernance):
             for phase in lifecycle.PHASES:
                 with Vertical(classes="column"):
                     yield Static(phase.label, id=f"head-{phase.value}", classes="column-head")
-                    yield CardList(phase, self)
+                    yield CardList(phase, self.item_line)
         yield Static("", id="card-detail")
         yield Footer()
 
     def on_mount(self) -> None:
         self.lists()[0].focus()
-
-    def lists(self) -> list[CardList]:
-        """The five columns, in phase order."""
-        return [self.query_one(f"#col-{p.value}", CardList) for p in lifecycle.PHASES]
 
     # -- data -----------------------------------------------------------------------------
 
@@ -233,23 +203,6 @@ class BoardScreen(BoardGovernance):
 
     # -- selection --------------------------------------------------------------------------
 
-    def focused_list(self) -> CardList:
-        focused = self.focused
-        if isinstance(focused, CardList):
-            self.column = lifecycle.phase_index(focused.phase)
-            return focused
-        return self.lists()[self.column]
-
-    def selected_card(self) -> CardRow | None:
-        item = self.focused_list().highlighted_item
-        return item if isinstance(item, CardRow) else None
-
-    def selected_project(self) -> ProjectSummary | None:
-        item = self.focused_list().highlighted_item
-        return item if isinstance(item, ProjectSummary) else None
-
-    # -- actions ----------------------------------------------------------------------------
-
     def action_column(self, step: int) -> None:
         lists = self.lists()
         index = max(0, min(len(lists) - 1, lifecycle.phase_index(self.focused_list().phase) + step))
@@ -289,20 +242,6 @@ class BoardScreen(BoardGovernance):
 
         self.confirmed(lambda force: self.store.move_card(cid, target, force), moved)
 
-    def confirmed(self, action: Callable[[bool], T], done: Callable[[T], None]) -> None:
-        """Run *action*; if it needs confirmation (a full WIP column), ask and retry forced."""
-
-        def failed(error: EcpmError) -> bool:
-            if not isinstance(error, NeedsConfirmation):
-                return False
-            self.app.push_screen(
-                ConfirmScreen(Content(clean(error.message)), "Go ahead"),
-                lambda yes: self.perform(lambda: action(True), done) if yes else None,
-            )
-            return True
-
-        self.perform(lambda: action(False), done, failed)
-
     def action_reorder(self, step: int) -> None:
         card = self.selected_card()
         if card is None or card.id is None or self.current_filter().active:
@@ -317,25 +256,6 @@ class BoardScreen(BoardGovernance):
         if card is not None and card.id is not None:
             cid = card.id
             self.perform(lambda: self.store.cycle_card_status(cid))
-
-    def action_new_card(self) -> None:
-        project = self.data.project
-        if self.portfolio or project is None or project.id is None:
-            self.notify("Open a project's board to add cards (p toggles portfolio).")
-            return
-        pid = project.id
-        phase = self.focused_list().phase
-
-        def save(values: dict[str, str], _version: int | None) -> Card:
-            return self.store.create_card(pid, values, force=form.confirmed)
-
-        form: FormScreen[Card] = FormScreen(
-            f"New card in {project.key}",
-            CARD_FIELDS,
-            {"phase": phase.value, "status": "todo", "kind": "task", "priority": "medium"},
-            save,
-        )
-        self.app.push_screen(form, self._saved)
 
     def action_edit(self) -> None:
         if self.portfolio:
@@ -366,28 +286,6 @@ class BoardScreen(BoardGovernance):
     def _selected(self, event: CardColumn.Selected) -> None:
         event.stop()
         self.action_edit()
-
-    def _saved(self, card: Card | None) -> None:
-        if card is not None:
-            self.notify(f"Saved card {one_line(card.title, 40)}")
-            self.ecpm.data_changed()
-
-    def action_delete(self) -> None:
-        card = self.selected_card()
-        if card is None or card.id is None:
-            return
-        cid, version = card.id, card.version
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.perform(
-                    lambda: self.store.delete_card(cid, version),
-                    lambda _none: self.notify("Card deleted"),
-                )
-
-        self.app.push_screen(
-            ConfirmScreen(Content(f"Delete card {one_line(card.title, 80)}?"), "Delete"), answered
-        )
 
     def action_filter(self) -> None:
         box = self.query_one("#board-filter", Input)
@@ -428,53 +326,6 @@ class BoardScreen(BoardGovernance):
         if project is None or project.id is None:
             return
         self.app.push_screen(GateScreen(project.id), lambda _r: self.reload())
-
-    def action_blocked(self) -> None:
-        """Block the selected card with a reason, or unblock it."""
-        card = self.selected_card()
-        if card is None:
-            return
-        cid = card.id
-        if card.status == lifecycle.CardStatus.BLOCKED.value:
-            self.perform(
-                lambda: self.store.set_blocked(cid, None),
-                lambda _c: self.notify(f"Unblocked {one_line(card.title, 40)}"),
-            )
-            return
-
-        def answered(result: Reason | None) -> None:
-            if result is not None:
-                self.perform(lambda: self.store.set_blocked(cid, result.reason))
-
-        self.app.push_screen(
-            ReasonScreen(Content(f"Why is {one_line(card.title, 60)} blocked?"), "Block"),
-            answered,
-        )
-
-    def action_column_settings(self) -> None:
-        """Edit the focused column's WIP limit and aging threshold."""
-        project = self.data.project
-        if self.portfolio or project is None or project.id is None:
-            return
-        pid, phase = project.id, self.focused_list().phase
-        setting = self.data.settings.get(phase.value)
-        version = setting.version if setting else None
-
-        def save(values: dict[str, str], version: int | None) -> ColumnSetting:
-            return self.store.set_column_setting(pid, phase, dict(values), version)
-
-        def saved(result: ColumnSetting | None) -> None:
-            if result is not None:
-                self.notify(f"{phase.label}: WIP limit {result.wip_limit or 'none'}")
-                self.ecpm.data_changed()
-
-        values = {"wip_limit": setting.wip_limit if setting else None, "age_limit_days": None}
-        if setting and setting.version is not None:
-            values["age_limit_days"] = setting.age_limit_days
-        form: FormScreen[ColumnSetting] = FormScreen(
-            f"{project.key} {phase.label} column", SETTING_FIELDS, values, save, version=version
-        )
-        self.app.push_screen(form, saved)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         card_actions = {"cycle_status", "delete", "reorder", "blocked"}

@@ -6,6 +6,8 @@ Pure functions of light rows and settings, returning literal Rich ``Text`` / Tex
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 
 from rich.text import Text
@@ -13,6 +15,7 @@ from textual.content import Content
 
 from ecpm_tui import dates, lifecycle
 from ecpm_tui.models import Project
+from ecpm_tui.screens.card_column import CardColumn
 from ecpm_tui.screens.form import FieldDef
 from ecpm_tui.store import CardRow, ColumnSetting, ProjectSummary
 from ecpm_tui.text import one_line
@@ -45,6 +48,27 @@ SETTING_FIELDS: tuple[FieldDef, ...] = (
     FieldDef("wip_limit", "WIP limit (cards not done; blank: no limit)", placeholder="8"),
     FieldDef("age_limit_days", "Mark cards older than (days; blank: default)", placeholder="14"),
 )
+
+
+@dataclass(frozen=True)
+class BoardData:
+    """What the board shows: one project's cards, or every project as a card."""
+
+    project: Project | None
+    cards: list[CardRow]
+    portfolio: list[ProjectSummary]
+    settings: dict[str, ColumnSetting] = field(default_factory=dict)
+    today: date = date(2000, 1, 1)
+
+
+class CardList(CardColumn[CardRow | ProjectSummary]):
+    """One phase column of the board."""
+
+    def __init__(
+        self, phase: lifecycle.Phase, render: Callable[[CardRow | ProjectSummary], Text]
+    ) -> None:
+        super().__init__(render, id=f"col-{phase.value}", classes="card-list")
+        self.phase = phase
 
 
 def card_line(card: CardRow, today: date, age_limit: int) -> Text:
@@ -89,13 +113,14 @@ def project_line(s: ProjectSummary) -> Text:
 def column_head(
     phase: lifecycle.Phase, shown: int, total: int, wip: int, done: int, limit: int | None
 ) -> Content:
-    """Two lines: name and card count; WIP count / limit (OVER when past it) and done."""
+    """Two lines: the phase name; the card count, WIP count / limit (OVER when past it)
+    and done cards, most important first since narrow columns cut the end off."""
     count = f"{shown}/{total}" if shown != total else str(total)
     if limit is None:
         wip_text = f"WIP {wip}"
     else:
         wip_text = f"WIP {wip}/{limit}" + (" OVER" if wip > limit else "")
-    return Content(f"{phase.label} {count}\n{wip_text} | done {done}/{total}")
+    return Content(f"{phase.label}\n{count} | {wip_text} | done {done}")
 
 
 def card_detail(card: CardRow, today: date, setting: ColumnSetting | None) -> Content:

@@ -17,6 +17,7 @@ from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
 from ecpm_tui.screens.confirm import ConfirmScreen
 from ecpm_tui.screens.form import FieldDef, FormScreen
+from ecpm_tui.screens.reason import Reason, ReasonScreen
 from ecpm_tui.store import ProjectSummary
 from ecpm_tui.text import clean
 
@@ -220,6 +221,26 @@ class ProjectsScreen(EcpmScreen):
                 pid, version = p.id, p.version
                 self.perform(lambda: self.store.archive_project(pid, version, archive))
 
+        if archive and not lifecycle.ProjectState(p.state).read_only:
+            # Archiving live work hides it: confirm with a reason (audited).
+            def with_reason(result: Reason | None) -> None:
+                if result is not None and p.id is not None:
+                    pid, version = p.id, p.version
+                    self.perform(
+                        lambda: self.store.archive_project(pid, version, True, result.reason)
+                    )
+
+            self.app.push_screen(
+                ReasonScreen(
+                    Content(
+                        f"Archive {clean(p.key)} {clean(p.name, 60)}? It is neither closed nor "
+                        "killed: give the reason."
+                    ),
+                    "Archive",
+                ),
+                with_reason,
+            )
+            return
         self.app.push_screen(
             ConfirmScreen(Content(f"{verb} project {clean(p.key)} {clean(p.name, 60)}?"), verb),
             answered,
