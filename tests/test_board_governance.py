@@ -1,0 +1,345 @@
+"""Issue 9, store and domain: blocked reasons, WIP limits, card aging, governed gates.
+
+Real databases (SQLite file, and PostgreSQL when available), fixed dates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from ecpm_tui import lifecycle
+from ecpm_tui.config import DbTarget
+from ecpm_tui.db import Database, open_database
+from ecpm_tui.errors import Conflict, GateBlocked, ValidationError, WipLimitReached
+from ecpm_tui.lifecycle import Decision, Phase
+from ecpm_tui.store import ConditionSpec, Store
+
+TODAY = date(2026, 11, 20)  # a Friday
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = open_database(DbTarget(db_url, "test"))
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def store(db: Database) -> Store:
+    return Store(db, user="alice", today=lambda: TODAY)
+
+
+@pytest.fixture
+def project_id(store: Store) -> int:
+    project = store.create_project(
+        {"key": "shop", "name": "Storefront", "sponsor": "Marta Ruiz (COO)"}
+    )
+    assert project.id is not None
+    return project.id
+
+
+def actions(store: Store, project_id: int) -> list[str]:
+    return [e.action for e in store.list_events(project_id=project_id)]
+
+
+def tick_all(
+    store: Store, project_id: int, phase: Phase, keep: frozenset[str] = frozenset()
+) -> None:
+    for check in store.gate_checks(project_id, phase).checks:
+        if check.criterion_key not in keep:
+            assert check.id is not None
+            store.set_gate_check(check.id, True)
+
+
+# -- blocked ------------------------------------------------------------------------------
+
+
+def test_blocking_needs_a_reason_and_unblocking_clears_it(store: Store, project_id: int) -> None:
+    card = store.create_card(project_id, {"title": "Refund webhook"})
+    assert card.id is not None
+    with pytest.raises(ValidationError) as err:
+        store.set_blocked(card.id, "   ")
+    assert "blocked_reason" in err.value.errors
+    blocked = store.set_blocked(card.id, "Waiting on PSP sandbox [/]")
+    assert (blocked.status, blocked.blocked_reason) == ("blocked", "Waiting on PSP sandbox [/]")
+    unblocked = store.set_blocked(card.id, None)
+    assert (unblocked.status, unblocked.blocked_reason) == ("doing", "")
+    assert actions(store, project_id)[:2] == ["unblock", "block"]
+
+
+def test_status_cycle_skips_blocked_and_leaving_blocked_clears_the_reason(
+    store: Store, project_id: int
+) -> None:
+    card = store.create_card(project_id, {"title": "PCI review"})
+    assert card.id is not None
+    with pytest.raises(ValidationError):
+        store.set_card_status(card.id, "blocked")
+    store.set_blocked(card.id, "Auditor away")
+    assert store.cycle_card_status(card.id).status == "done"
+    assert store.get_card(card.id).blocked_reason == ""
+
+
+def test_form_save_of_blocked_status_needs_the_reason(store: Store, project_id: int) -> None:
+    card = store.create_card(project_id, {"title": "3DS flow"})
+    assert card.id is not None
+    with pytest.raises(ValidationError) as err:
+        store.update_card(card.id, card.version, {"status": "blocked"})
+    assert set(err.value.errors) == {"blocked_reason"}
+    assert store.get_card(card.id).status == "todo"  # nothing saved
+    saved = store.update_card(
+        card.id, card.version, {"status": "blocked", "blocked_reason": "No test cards"}
+    )
+    assert saved.blocked_reason == "No test cards"
+    saved = store.update_card(card.id, saved.version, {"status": "doing"})
+    assert saved.blocked_reason == ""
+
+
+# -- card editor dates ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("today", TODAY),
+        ("+3d", TODAY + timedelta(days=3)),
+        ("+2w", TODAY + timedelta(weeks=2)),
+        ("fri", TODAY),
+        ("next mon", date(2026, 11, 23)),
+        ("2027-01-15", date(2027, 1, 15)),
+    ],
+)
+def test_card_due_dates_accept_iso_and_relative_forms(
+    store: Store, project_id: int, typed: str, expected: date
+) -> None:
+    card = store.create_card(project_id, {"title": "Go-live", "due_date": typed})
+    assert card.due_date == expected
+
+
+# -- WIP limits and aging ----------------------------------------------------------------
+
+
+def test_wip_limit_refuses_a_full_column_until_confirmed_and_audits_the_override(
+    store: Store, project_id: int
+) -> None:
+    setting = store.set_column_setting(project_id, "planning", {"wip_limit": "1"})
+    assert setting.wip_limit == 1
+    assert store.column_settings(project_id)["planning"].wip_limit == 1
+    store.create_card(project_id, {"title": "RACI", "phase": "planning"})
+    with pytest.raises(WipLimitReached, match=r"1/1"):
+        store.create_card(project_id, {"title": "Budget", "phase": "planning"})
+    forced = store.create_card(project_id, {"title": "Budget", "phase": "planning"}, force=True)
+    assert forced.phase == "planning"
+    mover = store.create_card(project_id, {"title": "Test strategy"})
+    assert mover.id is not None
+    with pytest.raises(WipLimitReached):
+        store.move_card(mover.id, "planning")
+    assert store.get_card(mover.id).phase == "initiation"
+    store.move_card(mover.id, "planning", force=True)
+    events = store.list_events(project_id=project_id)
+    overrides = [e for e in events if e.action == "wip_override"]
+    assert len(overrides) == 2 and "3/1" in overrides[0].summary
+
+
+def test_done_cards_do_not_count_against_the_wip_limit(store: Store, project_id: int) -> None:
+    store.set_column_setting(project_id, "initiation", {"wip_limit": "1"})
+    card = store.create_card(project_id, {"title": "Charter"})
+    assert card.id is not None
+    store.set_card_status(card.id, "done")
+    store.create_card(project_id, {"title": "Sponsor"})  # room again: no error
+
+
+def test_column_settings_validate_and_default_the_aging_threshold(
+    store: Store, project_id: int
+) -> None:
+    settings = store.column_settings(project_id)
+    assert settings["execution"].age_limit_days == lifecycle.DEFAULT_AGE_LIMIT_DAYS[Phase.EXECUTION]
+    assert settings["execution"].wip_limit is None
+    with pytest.raises(ValidationError) as err:
+        store.set_column_setting(project_id, "execution", {"wip_limit": "0", "age_limit_days": "x"})
+    assert set(err.value.errors) == {"wip_limit", "age_limit_days"}
+    first = store.set_column_setting(project_id, "execution", {"age_limit_days": "5"})
+    assert store.column_settings(project_id)["execution"].age_limit_days == 5
+    store.set_column_setting(project_id, "execution", {"wip_limit": "4"}, first.version)
+    with pytest.raises(Conflict):
+        store.set_column_setting(project_id, "execution", {"wip_limit": "9"}, first.version)
+
+
+def test_cards_record_when_they_entered_their_column(store: Store, project_id: int) -> None:
+    card = store.create_card(project_id, {"title": "Redirect map"})
+    assert card.id is not None and card.entered_at is not None
+    first = card.entered_at
+    store.reorder_card(card.id, 1)
+    store.cycle_card_status(card.id)
+    assert store.get_card(card.id).entered_at == first  # same column: same age
+    moved = store.move_card(card.id, "planning")
+    assert moved.entered_at is not None and moved.entered_at >= first
+    (row,) = store.list_cards(project_id)
+    assert row.entered_at == moved.entered_at
+    assert row.age_days(TODAY) is not None
+
+
+def test_age_in_days_counts_from_the_column_entry() -> None:
+    from ecpm_tui.store import CardRow
+
+    row = CardRow(
+        1, 1, "t", "", "execution", 1, "doing", "task", "", "", "", "medium", None, None, "",
+        "", "", 1, "a", datetime(2026, 11, 1, 9, tzinfo=UTC),
+    )  # fmt: skip
+    assert row.age_days(TODAY) == 19
+    assert dataclasses.replace(row, entered_at=None).age_days(TODAY) is None
+
+
+# -- governed gates ------------------------------------------------------------------------
+
+
+def test_default_mandatory_criteria() -> None:
+    keys = {c.key for crits in lifecycle.DEFAULT_GATE_CRITERIA.values() for c in crits}
+    assert keys >= lifecycle.MANDATORY_CRITERIA
+    with pytest.raises(GateBlocked) as err:
+        lifecycle.decide_transition(
+            Phase.INITIATION, Phase.PLANNING, ["a", "b"], "ok", mandatory_unmet=["b"]
+        )
+    assert err.value.mandatory == ["b"]
+
+
+def test_unmet_mandatory_criterion_blocks_even_with_conditions(
+    store: Store, project_id: int
+) -> None:
+    gate = store.gate_checks(project_id)
+    assert {c.criterion_key for c in gate.checks if c.mandatory} == {"business_case_approved"}
+    tick_all(store, project_id, Phase.INITIATION, keep=frozenset({"business_case_approved"}))
+    with pytest.raises(GateBlocked) as err:
+        store.transition_project(
+            project_id,
+            "planning",
+            "Sponsor insists",
+            conditions=[ConditionSpec("Business case", "bob", "+1w")],
+        )
+    assert err.value.mandatory == ["Business case approved"]
+    assert store.get_project(project_id).phase == "initiation"
+    assert store.transitions(project_id) == []
+
+
+def test_go_with_conditions_records_owners_and_creates_cards(store: Store, project_id: int) -> None:
+    tick_all(store, project_id, Phase.INITIATION, keep=frozenset({"stakeholder_register_made"}))
+    with pytest.raises(GateBlocked):
+        store.transition_project(project_id, "planning")
+    with pytest.raises(ValidationError) as err:
+        store.transition_project(project_id, "planning", "Register by next week")
+    assert "conditions" in err.value.errors
+    with pytest.raises(ValidationError) as err:
+        store.transition_project(
+            project_id,
+            "planning",
+            "Register by next week",
+            conditions=[ConditionSpec("Stakeholder register", "", "someday")],
+        )
+    assert set(err.value.errors) == {"condition_1_owner", "condition_1_due_date"}
+    assert store.list_cards(project_id) == []  # nothing half-done
+
+    t = store.transition_project(
+        project_id,
+        "planning",
+        "Register by next week",
+        conditions=[ConditionSpec("Stakeholder register", "bob", "+1w")],
+    )
+    assert t.decision == "go_with_conditions"
+    assert t.approved_by == "Marta Ruiz (COO)" and t.by == "alice"
+    (condition,) = json.loads(t.conditions)
+    (card,) = store.list_cards(project_id)
+    assert condition == {
+        "text": "Stakeholder register",
+        "owner": "bob",
+        "due_date": (TODAY + timedelta(weeks=1)).isoformat(),
+        "card_id": card.id,
+    }
+    assert (card.phase, card.assignee, card.due_date) == (
+        "planning",
+        "bob",
+        TODAY + timedelta(weeks=1),
+    )
+    assert card.title == "Condition: Stakeholder register"
+
+
+def test_go_records_a_typed_approver(store: Store, project_id: int) -> None:
+    tick_all(store, project_id, Phase.INITIATION)
+    t = store.transition_project(project_id, "planning", approved_by="Steering committee")
+    assert (t.decision, t.approved_by) == ("go", "Steering committee")
+    back = store.transition_project(project_id, "initiation", "Scope reopened")
+    assert (back.decision, back.approved_by) == ("recycle", "Marta Ruiz (COO)")
+
+
+def test_hold_pauses_and_resume_restarts(store: Store, project_id: int) -> None:
+    with pytest.raises(ValidationError):
+        store.decide_project(project_id, Decision.HOLD, "  ")
+    t = store.decide_project(project_id, "hold", "Peak trading freeze")
+    assert (t.decision, t.from_phase, t.to_phase) == ("hold", "initiation", "initiation")
+    project = store.get_project(project_id)
+    assert (project.state, project.state_reason) == ("on_hold", "Peak trading freeze")
+    tick_all(store, project_id, Phase.INITIATION)
+    with pytest.raises(ValidationError, match="on hold"):
+        store.transition_project(project_id, "planning")
+    store.create_card(project_id, {"title": "Still plannable"})  # hold is not read-only
+    store.decide_project(project_id, "resume", "Freeze over")
+    assert store.get_project(project_id).state == "active"
+    assert store.transition_project(project_id, "planning").decision == "go"
+    assert [x.decision for x in store.transitions(project_id)] == ["hold", "resume", "go"]
+
+
+def test_kill_cancels_with_a_reason_and_makes_the_board_read_only(
+    store: Store, project_id: int
+) -> None:
+    card = store.create_card(project_id, {"title": "Feed mapping"})
+    assert card.id is not None
+    store.decide_project(project_id, "kill", "Budget withdrawn", approved_by="CFO")
+    project = store.get_project(project_id)
+    assert (project.state, project.state_reason) == ("killed", "Budget withdrawn")
+    assert store.transitions(project_id)[-1].approved_by == "CFO"
+    for attempt in (
+        lambda: store.create_card(project_id, {"title": "More"}),
+        lambda: store.move_card(card.id, "planning"),
+        lambda: store.cycle_card_status(card.id),
+        lambda: store.set_blocked(card.id, "x"),
+        lambda: store.update_card(card.id, None, {"title": "y"}),
+        lambda: store.delete_card(card.id, None),
+        lambda: store.transition_project(project_id, "planning", "x"),
+        lambda: store.decide_project(project_id, "resume", "oops"),
+    ):
+        with pytest.raises(ValidationError, match="killed"):
+            attempt()
+    assert store.get_card(card.id).title == "Feed mapping"
+
+
+def test_passing_the_closure_gate_closes_the_project(store: Store, project_id: int) -> None:
+    for phase, nxt in zip(lifecycle.PHASES, lifecycle.PHASES[1:], strict=False):
+        tick_all(store, project_id, phase)
+        store.transition_project(project_id, nxt)
+    assert store.get_project(project_id).phase == "closure"
+    with pytest.raises(GateBlocked):
+        store.transition_project(project_id, "closure")
+    tick_all(store, project_id, Phase.CLOSURE)
+    t = store.transition_project(project_id, "closure")
+    assert (t.from_phase, t.to_phase, t.decision) == ("closure", "closure", "go")
+    assert store.get_project(project_id).state == "closed"
+    with pytest.raises(ValidationError, match="closed"):
+        store.create_card(project_id, {"title": "Late work"})
+
+
+def test_archiving_a_live_project_needs_a_reason(store: Store, project_id: int) -> None:
+    with pytest.raises(ValidationError) as err:
+        store.archive_project(project_id, None)
+    assert "reason" in err.value.errors
+    assert not store.get_project(project_id).archived
+    done = store.archive_project(project_id, None, reason="Merged into SHOP2")
+    assert done.archived
+    assert "Merged into SHOP2" in store.list_events(project_id=project_id)[0].summary
+
+
+def test_archiving_a_killed_project_needs_no_reason(store: Store, project_id: int) -> None:
+    store.decide_project(project_id, "kill", "Cancelled by board")
+    assert store.archive_project(project_id, None).archived
