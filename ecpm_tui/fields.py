@@ -199,6 +199,7 @@ PROJECT: dict[str, Spec] = {
     "manager": Spec(string(SHORT)),
     "phase": Spec(_phase),
     "health": Spec(_enum(lifecycle.Health)),
+    "health_note": Spec(string(LONG, multiline=True)),
     "start_date": Spec(_date),
     "target_date": Spec(_date),
     "budget": Spec(_decimal),

@@ -338,7 +338,9 @@ def test_own_write_reloads_once(store: Store) -> None:
         screen.fetch = counting_fetch  # type: ignore[method-assign]
         pid = store.get_project_by_key("B2BX").id
         assert pid is not None
-        screen.perform(lambda: store.update_project(pid, None, {"health": "red"}))
+        screen.perform(
+            lambda: store.update_project(pid, None, {"health": "red", "health_note": "Vendor late"})
+        )
         await pilot.pause(1.0)
         await settle(pilot)
         assert calls == 1

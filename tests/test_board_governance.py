@@ -16,7 +16,8 @@ from ecpm_tui import lifecycle
 from ecpm_tui.config import DbTarget
 from ecpm_tui.db import Database, open_database
 from ecpm_tui.errors import Conflict, GateBlocked, ValidationError, WipLimitReached
-from ecpm_tui.lifecycle import Decision, Phase
+from ecpm_tui.health import HealthSignals, HealthSuggestion, suggest_health
+from ecpm_tui.lifecycle import Decision, Health, Phase
 from ecpm_tui.store import ConditionSpec, Store
 
 TODAY = date(2026, 11, 20)  # a Friday
@@ -343,3 +344,56 @@ def test_archiving_a_live_project_needs_a_reason(store: Store, project_id: int) 
 def test_archiving_a_killed_project_needs_no_reason(store: Store, project_id: int) -> None:
     store.decide_project(project_id, "kill", "Cancelled by board")
     assert store.archive_project(project_id, None).archived
+
+
+# -- suggested health ----------------------------------------------------------------------
+
+
+def test_suggested_health_rules() -> None:
+    calm = suggest_health(HealthSignals())
+    assert calm.health is Health.GREEN and calm.reasons
+    amber = suggest_health(HealthSignals(high_threats=2, overdue_cards=1))
+    assert amber == HealthSuggestion(Health.AMBER, ("2 open High threats", "1 overdue card"))
+    red = suggest_health(
+        HealthSignals(high_threats=2, overdue_milestones=1, red_dimensions=("Finance",))
+    )
+    assert red == HealthSuggestion(Health.RED, ("1 overdue milestone", "PPTF red: Finance"))
+
+
+def test_suggested_health_from_threats_dates_and_pptf(store: Store, project_id: int) -> None:
+    assert store.suggested_health(project_id).health is Health.GREEN
+    store.create_risk(project_id, {"title": "Opportunity", "kind": "opportunity",
+                                   "likelihood": 5, "impact": 5})  # fmt: skip
+    assert store.suggested_health(project_id).health is Health.GREEN  # never added up
+    store.create_risk(project_id, {"title": "Scope creep", "likelihood": 4, "impact": 3})
+    store.create_card(project_id, {"title": "Late task", "due_date": "2026-11-01"})
+    amber = store.suggested_health(project_id)
+    assert amber.reasons == ("1 open High threat", "1 overdue card")
+    store.create_card(
+        project_id, {"title": "Go-live", "kind": "milestone", "due_date": "yesterday"}
+    )
+    store.create_risk(project_id, {"title": "Peak outage", "likelihood": 5, "impact": 5})
+    interview = store.start_assessment(project_id, "Finance team", phase="initiation")
+    assert interview.id is not None
+    for q in store.bank.ordered():
+        store.save_answer(interview.id, q.key, 0)
+    store.complete_assessment(interview.id)
+    red = store.suggested_health(project_id)
+    assert red.health is Health.RED
+    assert red.reasons[:2] == ("1 open Extreme threat", "1 overdue milestone")
+    assert red.reasons[2].startswith("PPTF red: People")
+    (summary,) = store.project_summaries()
+    assert summary.suggested == red
+
+
+def test_a_manual_health_that_differs_needs_a_note(store: Store, project_id: int) -> None:
+    store.create_risk(project_id, {"title": "Peak outage", "likelihood": 5, "impact": 5})
+    with pytest.raises(ValidationError) as err:
+        store.update_project(project_id, None, {"health": "amber"})
+    assert "suggested health is red (1 open Extreme threat)" in err.value.errors["health_note"]
+    assert store.get_project(project_id).health == "green"
+    saved = store.update_project(
+        project_id, None, {"health": "amber", "health_note": "Mitigation lands Monday"}
+    )
+    assert (saved.health, saved.health_note) == ("amber", "Mitigation lands Monday")
+    store.update_project(project_id, None, {"health": "red"})  # agrees: no note needed

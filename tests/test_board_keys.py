@@ -389,3 +389,25 @@ def test_archiving_a_live_project_asks_for_a_reason(store: Store, pid: int) -> N
             assert store.get_project(pid).archived
 
     asyncio.run(main())
+
+
+def test_projects_detail_shows_the_suggested_health_and_its_reasons(store: Store, pid: int) -> None:
+    store.create_risk(pid, {"title": "Peak outage", "likelihood": 5, "impact": 5})
+
+    async def main() -> None:
+        app = EcpmApp(store, poll_interval=0)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            detail = str(app.screen.query_one("#project-detail", Static).render())
+            assert "Suggested health: red (differs from manual)" in detail
+            assert "because 1 open Extreme threat" in detail
+            await pilot.press("e")
+            await settle(pilot)
+            form = app.screen
+            assert isinstance(form, FormScreen)
+            form.query_one("#field-name", Input).value = "Renamed"
+            await pilot.press("ctrl+s")  # health unchanged: no note needed
+            await settle(pilot)
+            assert store.get_project(pid).name == "Renamed"
+
+    asyncio.run(main())

@@ -82,7 +82,9 @@ def test_target_before_start_is_refused(store: Store) -> None:
 
 
 def test_update_project_records_changes_and_bumps_version(store: Store, project_id: int) -> None:
-    updated = store.update_project(project_id, 1, {"name": "Storefront 2", "health": "red"})
+    updated = store.update_project(
+        project_id, 1, {"name": "Storefront 2", "health": "red", "health_note": "Scope at risk"}
+    )
     assert updated.version == 2 and updated.name == "Storefront 2" and updated.health == "red"
     event = store.list_events(entity="project")[0]
     assert event.action == "update"

@@ -26,6 +26,7 @@ from ecpm_tui.store.bulk import (
 )
 from ecpm_tui.store.cards import CardOps
 from ecpm_tui.store.gates import ConditionSpec, GateOps
+from ecpm_tui.store.health import HealthOps
 from ecpm_tui.store.pptf import PptfOps
 from ecpm_tui.store.projects import ProjectOps
 from ecpm_tui.store.risks import RiskOps, validate_risk
@@ -44,7 +45,9 @@ from ecpm_tui.store.rows import (
 from ecpm_tui.store.wip import WipOps
 
 
-class Store(ProjectOps, CardOps, GateOps, WipOps, RiskOps, PptfOps, ActivityOps, BulkOps):
+class Store(
+    ProjectOps, CardOps, GateOps, WipOps, HealthOps, RiskOps, PptfOps, ActivityOps, BulkOps
+):
     """Every user action on the database, each in one transaction."""
 
 

@@ -15,6 +15,7 @@ from ecpm_tui.errors import NotFound, ValidationError
 from ecpm_tui.models import Card, Project, Risk
 from ecpm_tui.store.base import StoreBase, changes, created, detach, reads, writes
 from ecpm_tui.store.gates import seed_gates
+from ecpm_tui.store.health import suggestion_for
 from ecpm_tui.store.pptf import readiness_by_project
 from ecpm_tui.store.risks import OPEN_RISK_EXCLUDED
 from ecpm_tui.store.rows import ProjectSummary
@@ -110,6 +111,8 @@ class ProjectOps(StoreBase):
         if not diff:
             detach(s, project)
             return project
+        if "health" in diff or "health_note" in diff:
+            self._check_health_note(s, project, data)
         for k, v in data.items():
             setattr(project, k, v)
         self.touch(project)
@@ -124,6 +127,21 @@ class ProjectOps(StoreBase):
         )
         detach(s, project)
         return project
+
+    def _check_health_note(self, s: Session, project: Project, data: Mapping[str, Any]) -> None:
+        """A manual health that differs from the suggested one needs a note saying why."""
+        assert project.id is not None
+        health = data.get("health", project.health)
+        note = data.get("health_note", project.health_note)
+        suggestion = suggestion_for(s, self.bank, project.id, self.today())
+        if health != suggestion.health.value and not note:
+            why = "; ".join(suggestion.reasons)
+            raise ValidationError.from_fields(
+                {
+                    "health_note": f"is required: the suggested health is "
+                    f"{suggestion.health.value} ({why})"
+                }
+            )
 
     @writes
     def archive_project(
@@ -220,6 +238,7 @@ class ProjectOps(StoreBase):
                 readiness=readiness.get(p.id),
                 next_milestone=milestones.get(p.id),
                 overdue=overdue[p.id],
+                suggested=suggestion_for(s, self.bank, p.id, today) if p.id else None,
             )
             for p in projects
         ]

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ecpm_tui import lifecycle, pptf
+from ecpm_tui.health import HealthSuggestion
 from ecpm_tui.models import Answer, Assessment, Card, GateCheck, Project
 
 
@@ -147,6 +148,7 @@ class ProjectSummary:
     readiness: float | None = None
     next_milestone: Card | None = None
     overdue: int = 0
+    suggested: HealthSuggestion | None = None
 
     @property
     def progress(self) -> float | None:
