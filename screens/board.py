@@ -62,6 +62,7 @@ class BoardScreen(BoardCards):
         Binding("w", "column_settings", "WIP limit"),
         Binding("o", "hold", "Hold/resume project"),
         Binding("X", "kill", "Kill project", key_display="X"),
+        Binding("ctrl+z", "undo", "Undo my last change"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -327,6 +328,17 @@ class BoardScreen(BoardCards):
             return
         self.app.push_screen(GateScreen(project.id), lambda _r: self.reload())
 
+    def action_undo(self) -> None:
+        """Undo this user's last change on the project's board (as a new audited change)."""
+        project = self.data.project
+        if self.portfolio or project is None or project.id is None:
+            return
+        pid = project.id
+        self.perform(
+            lambda: self.store.undo_last(pid),
+            lambda summary: self.notify(f"Undone: {one_line(summary, 80)}", markup=False),
+        )
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         card_actions = {"cycle_status", "delete", "reorder", "blocked"}
         if self.portfolio and action in card_actions | {
@@ -334,6 +346,7 @@ class BoardScreen(BoardCards):
             "filter",
             "mine",
             "column_settings",
+            "undo",
         }:
             return None
         return True

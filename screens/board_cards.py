@@ -88,7 +88,7 @@ class BoardCards(BoardGovernance):
 
     def _saved(self, card: Card | None) -> None:
         if card is not None:
-            self.notify(f"Saved card {one_line(card.title, 40)}")
+            self.notify(f"Saved card {one_line(card.title, 40)}", markup=False)
             self.ecpm.data_changed()
 
     def action_delete(self) -> None:
@@ -117,7 +117,7 @@ class BoardCards(BoardGovernance):
         if card.status == lifecycle.CardStatus.BLOCKED.value:
             self.perform(
                 lambda: self.store.set_blocked(cid, None),
-                lambda _c: self.notify(f"Unblocked {one_line(card.title, 40)}"),
+                lambda _c: self.notify(f"Unblocked {one_line(card.title, 40)}", markup=False),
             )
             return
 

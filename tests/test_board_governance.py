@@ -397,3 +397,72 @@ def test_a_manual_health_that_differs_needs_a_note(store: Store, project_id: int
     )
     assert (saved.health, saved.health_note) == ("amber", "Mitigation lands Monday")
     store.update_project(project_id, None, {"health": "red"})  # agrees: no note needed
+
+
+# -- undo ----------------------------------------------------------------------------------
+
+
+def test_undo_walks_back_this_users_changes_one_by_one(store: Store, project_id: int) -> None:
+    a = store.create_card(project_id, {"title": "Checkout step", "due_date": "2026-12-01"})
+    b = store.create_card(project_id, {"title": "Faceted search"})
+    assert a.id is not None and b.id is not None
+    entered = store.get_card(a.id).entered_at
+    store.move_card(a.id, "planning")
+    store.reorder_card(b.id, -1)  # b is alone in initiation now: no-op, nothing audited
+    store.move_card(b.id, "planning")
+    store.reorder_card(b.id, -1)  # b above a
+    store.cycle_card_status(a.id)
+    store.update_card(a.id, None, {"title": "Checkout address step", "due_date": "+1w"})
+    check = store.gate_checks(project_id).checks[0]
+    assert check.id is not None
+    store.set_gate_check(check.id, True)
+
+    assert "gate criterion" in store.undo_last(project_id)
+    assert not store.gate_checks(project_id).checks[0].done
+    store.undo_last(project_id)  # the edit
+    card = store.get_card(a.id)
+    assert (card.title, card.due_date) == ("Checkout step", date(2026, 12, 1))
+    store.undo_last(project_id)  # the status
+    assert store.get_card(a.id).status == "todo"
+    store.undo_last(project_id)  # the reorder
+    ranks = {c.id: c.rank for c in store.list_cards(project_id)}
+    assert ranks[a.id] < ranks[b.id]
+    store.undo_last(project_id)  # b's move
+    assert store.get_card(b.id).phase == "initiation"
+    store.undo_last(project_id)  # a's move: back with its old age
+    moved_back = store.get_card(a.id)
+    assert (moved_back.phase, moved_back.entered_at) == ("initiation", entered)
+    undo_events = [e for e in store.list_events(project_id=project_id) if e.action == "undo"]
+    assert len(undo_events) == 6 and all(e.user == "alice" for e in undo_events)
+
+
+def test_undo_brings_a_deleted_card_back_and_removes_a_created_one(
+    store: Store, project_id: int
+) -> None:
+    card = store.create_card(
+        project_id, {"title": "PCI SAQ", "tags": "compliance", "assignee": "bob"}
+    )
+    assert card.id is not None
+    store.delete_card(card.id, None)
+    store.undo_last(project_id)
+    (back,) = store.list_cards(project_id)
+    assert (back.title, back.tags, back.assignee) == ("PCI SAQ", "compliance", "bob")
+    assert back.id == card.id  # the same card, with its history
+    store.undo_last(project_id)  # then its creation
+    assert store.list_cards(project_id) == []
+    with pytest.raises(ValidationError, match="Nothing of yours"):
+        store.undo_last(project_id)
+
+
+def test_undo_is_refused_after_someone_else_changed_the_item(store: Store, project_id: int) -> None:
+    card = store.create_card(project_id, {"title": "ERP export"})
+    assert card.id is not None
+    store.move_card(card.id, "planning")
+    bob = Store(store.db, user="bob", today=lambda: TODAY)
+    bob.cycle_card_status(card.id)
+    with pytest.raises(ValidationError, match="bob changed this item since"):
+        store.undo_last(project_id)
+    saved = store.get_card(card.id)
+    assert (saved.phase, saved.status) == ("planning", "doing")
+    with pytest.raises(ValidationError, match="Nothing of yours"):
+        Store(store.db, user="carol", today=lambda: TODAY).undo_last(project_id)

@@ -411,3 +411,34 @@ def test_projects_detail_shows_the_suggested_health_and_its_reasons(store: Store
             assert store.get_project(pid).name == "Renamed"
 
     asyncio.run(main())
+
+
+def test_ctrl_z_undoes_my_last_move_and_refuses_after_someone_else(store: Store, pid: int) -> None:
+    async def body(app: EcpmApp, board: BoardScreen, pilot: Pilot[None]) -> None:
+        card = board.selected_card()
+        assert card is not None
+        await pilot.press("L")
+        await settle(pilot)
+        assert store.get_card(card.id).phase == "planning"
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert store.get_card(card.id).phase == "initiation"
+        assert [c.title for c in board.lists()[0].items] == [
+            "Stakeholders",
+            "Top risks",
+            "Charter",
+        ]
+        await pilot.press("h", "end", "space")  # my status change on the card...
+        await settle(pilot)
+        moved = board.selected_card()
+        assert moved is not None
+        assert moved.id == card.id and moved.status == "doing"
+        Store(store.db, user="bob").cycle_card_status(moved.id)  # ...then bob's
+        notices: list[str] = []
+        board.notify = lambda message, **_kw: notices.append(str(message))
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert store.get_card(moved.id).status == "done"  # bob's change kept
+        assert any("bob changed this item since" in n for n in notices)
+
+    run_board(store, pid, body)

@@ -42,11 +42,21 @@ from ecpm_tui.store.rows import (
     RiskRow,
     TransitionRow,
 )
+from ecpm_tui.store.undo import UndoOps
 from ecpm_tui.store.wip import WipOps
 
 
 class Store(
-    ProjectOps, CardOps, GateOps, WipOps, HealthOps, RiskOps, PptfOps, ActivityOps, BulkOps
+    ProjectOps,
+    CardOps,
+    GateOps,
+    WipOps,
+    UndoOps,
+    HealthOps,
+    RiskOps,
+    PptfOps,
+    ActivityOps,
+    BulkOps,
 ):
     """Every user action on the database, each in one transaction."""
 

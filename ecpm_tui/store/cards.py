@@ -190,7 +190,7 @@ class CardOps(StoreBase):
         target = lifecycle.parse_phase(phase)
         card = self.get(s, Card, card_id, "Card", lock=True)
         ensure_writable(s, card.project_id)
-        old = card.phase
+        old, old_entry = card.phase, jsonable(card.entered_at)
         if old == target.value:
             s.expunge(card)
             return card
@@ -211,7 +211,8 @@ class CardOps(StoreBase):
             card.project_id,
             "move",
             f"Moved card {card.title!r} {lifecycle.Phase(old).label} -> {target.label}",
-            {"phase": [old, target.value]},
+            # The old entry time lets an undo give the card back its age.
+            {"phase": [old, target.value], "entered_at": [old_entry, None]},
         )
         return moved
 
