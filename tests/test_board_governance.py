@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -466,3 +467,52 @@ def test_undo_is_refused_after_someone_else_changed_the_item(store: Store, proje
     assert (saved.phase, saved.status) == ("planning", "doing")
     with pytest.raises(ValidationError, match="Nothing of yours"):
         Store(store.db, user="carol", today=lambda: TODAY).undo_last(project_id)
+
+
+# -- realistic demo data ------------------------------------------------------------------
+
+
+def test_demo_data_is_consistent_and_realistic(store: Store) -> None:
+    from ecpm_tui.demo import generate
+    from ecpm_tui.demo_data import WORKSTREAMS_BY_PROJECT
+
+    generate(store, projects=5, cards=40, risks=15, seed=5)
+    teams: set[str] = set()
+    interviewed: set[str] = set()
+    for project in store.list_projects():
+        assert project.id is not None
+        cards = store.list_cards(project.id)
+        assert {c.workstream for c in cards} <= set(WORKSTREAMS_BY_PROJECT[project.key])
+        titles = [c.title for c in cards]
+        assert len(set(titles)) == len(titles)
+        assert not [t for t in titles if re.search(r"\(\d+\)$", t)]
+        here = lifecycle.phase_index(Phase(project.phase))
+        for card in cards:
+            there = lifecycle.phase_index(Phase(card.phase))
+            assert there <= here + 1
+            if there > here:
+                assert card.status == "todo", card
+            if there < here:
+                assert card.status == "done", card
+            if card.status == "blocked":
+                assert card.blocked_reason
+        for t in store.transitions(project.id):
+            unmet = json.loads(t.unmet_criteria)
+            assert (t.decision == "go") == (not unmet)
+            assert t.approved_by == project.sponsor
+        risks = store.list_risks(project.id, include_closed=True)
+        for r in risks:
+            if r.kind == "threat" and r.residual_likelihood is not None:
+                assert r.residual_likelihood <= r.likelihood
+                assert r.residual_impact is not None and r.residual_impact <= r.impact
+        assert {r.kind for r in risks} == {"threat", "opportunity"}
+        assert len({r.response for r in risks}) >= 3
+        if project.key == "PAYX":
+            assert project.state == "closed"
+            assert {r.status for r in risks} == {"closed"}
+        for a in store.list_assessments(project.id):
+            interviewed.add(project.key)
+            teams.add(a.department)
+            if a.completed_at is not None:
+                assert a.completed_at > a.started_at
+    assert len(interviewed) >= 4 and len(teams) >= 4
