@@ -22,13 +22,18 @@ from ecpm_tui.resources import css_path
 from ecpm_tui.screens.board_cards import BoardCards
 from ecpm_tui.screens.board_render import (
     CARD_FIELDS,
+    LANES,
     BoardData,
+    BoardItem,
     CardList,
+    LaneHeading,
     card_detail,
     card_line,
     column_head,
+    heading_line,
     project_detail,
     project_line,
+    with_lanes,
 )
 from ecpm_tui.screens.card_column import CardColumn
 from ecpm_tui.screens.form import FormScreen
@@ -63,6 +68,7 @@ class BoardScreen(BoardCards):
         Binding("o", "hold", "Hold/resume project"),
         Binding("X", "kill", "Kill project", key_display="X"),
         Binding("ctrl+z", "undo", "Undo my last change"),
+        Binding("s", "swimlanes", "Swimlanes"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -72,6 +78,7 @@ class BoardScreen(BoardCards):
         self.data = BoardData(None, [], [])
         self.query_text = ""
         self.only_mine = False
+        self.lane: str | None = None  # swimlane grouping (see LANES)
         self.column = 0
         self.follow: str | None = None  # item the cursor should land on after a reload
 
@@ -96,8 +103,10 @@ class BoardScreen(BoardCards):
 
     # -- data -----------------------------------------------------------------------------
 
-    def item_line(self, item: CardRow | ProjectSummary) -> Text:
-        """A card, or a project in portfolio scope, as one line."""
+    def item_line(self, item: BoardItem) -> Text:
+        """A card, a project in portfolio scope, or a swimlane heading, as one line."""
+        if isinstance(item, LaneHeading):
+            return heading_line(item)
         if isinstance(item, CardRow):
             setting = self.data.settings.get(item.phase)
             limit = setting.age_limit_days if setting else 10**6
@@ -133,7 +142,8 @@ class BoardScreen(BoardCards):
             self.ecpm.current_project_id = data.project.id
         flt = self.current_filter()
         for col, phase in zip(self.lists(), lifecycle.PHASES, strict=True):
-            items: list[tuple[str, CardRow | ProjectSummary]] = []
+            items: list[tuple[str, BoardItem]] = []
+            cards: list[tuple[str, CardRow]] = []
             total = done = 0
             if self.portfolio:
                 for s in data.portfolio:
@@ -147,7 +157,8 @@ class BoardScreen(BoardCards):
                     total += 1
                     done += card.status == "done"
                     if flt.matches(card):
-                        items.append((f"c{card.id}", card))
+                        cards.append((f"c{card.id}", card))
+                items = with_lanes(cards, self.lane, phase.value)
             ids = {item_id for item_id, _ in items}
             if self.follow in ids:
                 col.set_items(items, keep=self.follow)
@@ -161,7 +172,7 @@ class BoardScreen(BoardCards):
                 setting = data.settings.get(phase.value)
                 limit = setting.wip_limit if setting else None
                 head.set_class(limit is not None and total - done > limit, "over-limit")
-                head.update(column_head(phase, len(items), total, total - done, done, limit))
+                head.update(column_head(phase, len(cards), total, total - done, done, limit))
         title = self.query_one("#board-title", Static)
         if self.portfolio:
             title.update(Content(f"Portfolio: {len(data.portfolio)} projects (p: project view)"))
@@ -176,6 +187,8 @@ class BoardScreen(BoardCards):
                 extra.append(f"filter: {one_line(self.query_text, 60)}")
             if self.only_mine:
                 extra.append(f"only @{self.store.user}")
+            if self.lane:
+                extra.append(f"lanes: {self.lane}")
             title.update(
                 Content(
                     f"{one_line(p.key)} {one_line(p.name, 60)} | phase "
@@ -245,9 +258,11 @@ class BoardScreen(BoardCards):
 
     def action_reorder(self, step: int) -> None:
         card = self.selected_card()
-        if card is None or card.id is None or self.current_filter().active:
-            if self.current_filter().active:
-                self.notify("Clear the filter to reorder cards.")
+        if self.current_filter().active or self.lane:
+            # The neighbour on screen is not the neighbour in rank order then.
+            self.notify("Clear the filter and swimlanes (s) to reorder cards.")
+            return
+        if card is None or card.id is None:
             return
         cid = card.id
         self.perform(lambda: self.store.reorder_card(cid, step))
@@ -328,6 +343,12 @@ class BoardScreen(BoardCards):
             return
         self.app.push_screen(GateScreen(project.id), lambda _r: self.reload())
 
+    def action_swimlanes(self) -> None:
+        """Cycle the grouping of every column: none, workstream, assignee, priority."""
+        self.lane = LANES[(LANES.index(self.lane) + 1) % len(LANES)]
+        self.notify(f"Swimlanes: {self.lane or 'none'}")
+        self.show(self.data)
+
     def action_undo(self) -> None:
         """Undo this user's last change on the project's board (as a new audited change)."""
         project = self.data.project
@@ -347,6 +368,7 @@ class BoardScreen(BoardCards):
             "mine",
             "column_settings",
             "undo",
+            "swimlanes",
         }:
             return None
         return True

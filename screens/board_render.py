@@ -61,12 +61,64 @@ class BoardData:
     today: date = date(2000, 1, 1)
 
 
-class CardList(CardColumn[CardRow | ProjectSummary]):
+@dataclass(frozen=True, slots=True)
+class LaneHeading:
+    """A swimlane heading inside a column: the group's name and how many cards it has."""
+
+    label: str
+    count: int
+
+
+BoardItem = CardRow | ProjectSummary | LaneHeading
+
+LANES: tuple[str | None, ...] = (None, "workstream", "assignee", "priority")
+"""Swimlane groupings, in the order ``s`` cycles through them."""
+
+_WORKSTREAM_ORDER = {w.value: n for n, w in enumerate(lifecycle.Workstream)}
+_PRIORITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def _lane_of(card: CardRow, lane: str) -> tuple[tuple[int, str], str]:
+    """Sort key and heading label of *card*'s group (blank groups go last)."""
+    value = getattr(card, lane)
+    if lane == "workstream":
+        if not value:
+            return (99, ""), "No workstream"
+        return (_WORKSTREAM_ORDER.get(value, 50), value), lifecycle.Workstream(value).label
+    if lane == "priority":
+        return (_PRIORITY_ORDER.get(value, 9), value), f"{str(value).capitalize()} priority"
+    if not value:
+        return (1, ""), "Unassigned"
+    return (0, value.casefold()), f"@{one_line(value, 40)}"
+
+
+def with_lanes(
+    items: list[tuple[str, CardRow]], lane: str | None, phase: str
+) -> list[tuple[str, BoardItem]]:
+    """*items* grouped under lane headings (rank order kept inside each group)."""
+    if lane is None:
+        return list(items)
+    groups: dict[tuple[int, str], tuple[str, list[tuple[str, CardRow]]]] = {}
+    for item_id, card in items:
+        key, label = _lane_of(card, lane)
+        groups.setdefault(key, (label, []))[1].append((item_id, card))
+    out: list[tuple[str, BoardItem]] = []
+    for key in sorted(groups):
+        label, members = groups[key]
+        out.append((f"h:{phase}:{key[1]}", LaneHeading(label, len(members))))
+        out.extend(members)
+    return out
+
+
+def heading_line(heading: LaneHeading) -> Text:
+    """A swimlane heading: a rule with the group name and its card count."""
+    return Text(f"── {heading.label} ({heading.count}) ", style="bold reverse", no_wrap=True)
+
+
+class CardList(CardColumn[BoardItem]):
     """One phase column of the board."""
 
-    def __init__(
-        self, phase: lifecycle.Phase, render: Callable[[CardRow | ProjectSummary], Text]
-    ) -> None:
+    def __init__(self, phase: lifecycle.Phase, render: Callable[[BoardItem], Text]) -> None:
         super().__init__(render, id=f"col-{phase.value}", classes="card-list")
         self.phase = phase
 
@@ -134,7 +186,8 @@ def card_detail(card: CardRow, today: date, setting: ColumnSetting | None) -> Co
     age = card.age_days(today)
     if age is not None:
         limit = setting.age_limit_days if setting else None
-        old = f" (over {limit}d)" if limit is not None and age > limit else ""
+        aged = limit is not None and age > limit and card.status != "done"
+        old = f" (over {limit}d)" if aged else ""
         parts.append(f"{age}d in column{old}")
     if card.tags:
         parts.append("#" + one_line(card.tags, 80).replace(", ", " #"))

@@ -442,3 +442,42 @@ def test_ctrl_z_undoes_my_last_move_and_refuses_after_someone_else(store: Store,
         assert any("bob changed this item since" in n for n in notices)
 
     run_board(store, pid, body)
+
+
+def test_s_cycles_swimlanes_with_headings_inside_each_column(store: Store, pid: int) -> None:
+    store.create_card(pid, {"title": "PSP contract", "workstream": "payments", "assignee": "bob"})
+    store.create_card(pid, {"title": "Hero banner", "workstream": "website", "priority": "high"})
+
+    async def body(app: EcpmApp, board: BoardScreen, pilot: Pilot[None]) -> None:
+        column = board.lists()[0]
+
+        def lines() -> list[str]:
+            return [str(column.render_item(item)).strip() for item in column.items]
+
+        await pilot.press("s")
+        await settle(pilot)
+        assert "lanes: workstream" in text_of(board, "#board-title")
+        assert [line for line in lines() if line.startswith("──")] == [
+            "── Website (1)",
+            "── Payments (1)",
+            "── No workstream (3)",
+        ]
+        assert lines()[1].endswith("Hero banner")
+        assert "5 | WIP 5" in text_of(board, "#head-initiation")  # headings are not cards
+        await pilot.press("s")
+        await settle(pilot)
+        assert [line for line in lines() if line.startswith("──")] == [
+            "── @bob (1)",
+            "── Unassigned (4)",
+        ]
+        await pilot.press("s")
+        await settle(pilot)
+        assert lines()[0] == "── High priority (1)"
+        await pilot.press("J")  # reordering is refused while grouped
+        await settle(pilot)
+        assert [c.title for c in store.list_cards(pid)][:2] == ["Charter", "Stakeholders"]
+        await pilot.press("s")
+        await settle(pilot)
+        assert not [line for line in lines() if line.startswith("──")]
+
+    run_board(store, pid, body)
