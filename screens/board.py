@@ -167,7 +167,7 @@ class BoardScreen(BoardCards):
                 col.set_items(items, keep=col.highlighted_id)
             head = self.query_one(f"#head-{phase.value}", Static)
             if self.portfolio:
-                head.update(Content(f"{phase.label} ({total})"))
+                head.update(Content(f"{phase.label}\n{total} project{'' if total == 1 else 's'}"))
             else:
                 setting = data.settings.get(phase.value)
                 limit = setting.wip_limit if setting else None
@@ -346,7 +346,6 @@ class BoardScreen(BoardCards):
     def action_swimlanes(self) -> None:
         """Cycle the grouping of every column: none, workstream, assignee, priority."""
         self.lane = LANES[(LANES.index(self.lane) + 1) % len(LANES)]
-        self.notify(f"Swimlanes: {self.lane or 'none'}")
         self.show(self.data)
 
     def action_undo(self) -> None:
