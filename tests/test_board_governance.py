@@ -516,3 +516,22 @@ def test_demo_data_is_consistent_and_realistic(store: Store) -> None:
             if a.completed_at is not None:
                 assert a.completed_at > a.started_at
     assert len(interviewed) >= 4 and len(teams) >= 4
+
+
+def test_any_criterion_can_be_made_mandatory(store: Store, project_id: int) -> None:
+    custom = store.add_gate_criterion(project_id, "initiation", "Board approved the budget")
+    assert custom.id is not None and not custom.mandatory
+    tick_all(store, project_id, Phase.INITIATION, keep=frozenset({custom.criterion_key}))
+    made = store.set_gate_mandatory(custom.id, True)
+    assert made.mandatory
+    with pytest.raises(GateBlocked) as err:
+        store.transition_project(
+            project_id, "planning", "x", conditions=[ConditionSpec("x", "bob", "+1d")]
+        )
+    assert err.value.mandatory == ["Board approved the budget"]
+    store.set_gate_mandatory(custom.id, False)
+    t = store.transition_project(
+        project_id, "planning", "Board meets Monday", conditions=[ConditionSpec("x", "bob", "+1d")]
+    )
+    assert t.decision == "go_with_conditions"
+    assert {"mandatory", "optional"} <= set(actions(store, project_id))

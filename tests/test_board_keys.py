@@ -481,3 +481,25 @@ def test_s_cycles_swimlanes_with_headings_inside_each_column(store: Store, pid: 
         assert not [line for line in lines() if line.startswith("──")]
 
     run_board(store, pid, body)
+
+
+def test_gate_checklist_marks_and_toggles_mandatory_criteria(store: Store, pid: int) -> None:
+    from textual.widgets import OptionList
+
+    from ecpm_tui.screens.gate import GateScreen
+
+    async def body(app: EcpmApp, board: BoardScreen, pilot: Pilot[None]) -> None:
+        await pilot.press("g")
+        await settle(pilot)
+        gate = app.screen
+        assert isinstance(gate, GateScreen)
+        options = gate.query_one("#gate-list", OptionList)
+        lines = [str(options.get_option_at_index(n).prompt) for n in range(options.option_count)]
+        assert "[ ] MANDATORY Business case approved" in lines
+        assert lines[0] == "[ ] Charter with scope and SMART objectives agreed"
+        await pilot.press("m")
+        await settle(pilot)
+        assert store.gate_checks(pid).checks[0].mandatory
+        assert str(options.get_option_at_index(0).prompt).startswith("[ ] MANDATORY Charter")
+
+    run_board(store, pid, body)

@@ -117,6 +117,29 @@ class GateOps(StoreBase):
         return check
 
     @writes
+    def set_gate_mandatory(
+        self, s: Session, check_id: int, mandatory: bool, expected_version: int | None = None
+    ) -> GateCheck:
+        """Mark a gate criterion mandatory (no decision overrides it while unmet) or not."""
+        check = self.get(s, GateCheck, check_id, "Gate criterion", lock=True)
+        self.check_version(s, check, expected_version, "Gate criterion")
+        if check.mandatory != mandatory:
+            diff = {"mandatory": [check.mandatory, mandatory]}
+            check.mandatory = mandatory
+            self.touch(check)
+            self.audit(
+                s,
+                "gate",
+                check.id,
+                check.project_id,
+                "mandatory" if mandatory else "optional",
+                f"{'Made mandatory' if mandatory else 'Made optional'}: {check.text}",
+                diff,
+            )
+        detach(s, check)
+        return check
+
+    @writes
     def add_gate_criterion(
         self, s: Session, project_id: int, phase: lifecycle.Phase | str, text: str
     ) -> GateCheck:
