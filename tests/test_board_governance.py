@@ -535,3 +535,37 @@ def test_any_criterion_can_be_made_mandatory(store: Store, project_id: int) -> N
     )
     assert t.decision == "go_with_conditions"
     assert {"mandatory", "optional"} <= set(actions(store, project_id))
+
+
+def test_export_and_import_keep_the_governance_fields(
+    store: Store, project_id: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from ecpm_tui.exchange import export_data, import_data
+
+    tick_all(store, project_id, Phase.INITIATION, keep=frozenset({"sponsor_named"}))
+    store.transition_project(
+        project_id, "planning", "ok", conditions=[ConditionSpec("Sponsor", "bob", "+1w")]
+    )
+    store.decide_project(project_id, "hold", "Freeze", approved_by="COO")
+    data = export_data(store)
+    target_db = open_database(
+        DbTarget(f"sqlite:///{tmp_path_factory.mktemp('copy') / 'copy.db'}", "test")
+    )
+    try:
+        copy = Store(target_db, user="alice", today=lambda: TODAY)
+        import_data(copy, data)
+        project = copy.get_project_by_key("SHOP")
+        assert (project.state, project.state_reason) == ("on_hold", "Freeze")
+        assert project.id is not None
+        (card,) = copy.list_cards(project.id)
+        assert card.entered_at == store.list_cards(project_id)[0].entered_at
+        assert [c.mandatory for c in copy.gate_checks(project.id, "initiation").checks] == [
+            c.mandatory for c in store.gate_checks(project_id, "initiation").checks
+        ]
+        assert [(t.decision, t.approved_by) for t in copy.transitions(project.id)] == [
+            ("go_with_conditions", "Marta Ruiz (COO)"),
+            ("hold", "COO"),
+        ]
+        assert json.loads(copy.transitions(project.id)[0].conditions)[0]["owner"] == "bob"
+    finally:
+        target_db.close()
