@@ -158,7 +158,7 @@ DEPARTMENTS = ("E-commerce", "IT", "Marketing", "Logistics", "Customer Service",
 INTERVIEW_TEAMS: tuple[tuple[tuple[str, str], ...], ...] = (
     (("IT", "en"), ("Logistics", "es")),
     (("Marketing", "en"),),
-    (("Finance", "it"),),
-    (("Customer Service", "nl"),),
+    (("Finance", "es"),),
+    (("Customer Service", "en"),),
     (("E-commerce", "en"),),
 )
