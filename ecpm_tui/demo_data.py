@@ -10,6 +10,7 @@ from typing import Any
 PROJECTS: tuple[dict[str, Any], ...] = (
     {
         "key": "SHOP",
+        "health_note": "Load test at 2x peak still open; sponsor accepts amber until the rerun.",
         "name": "Storefront replatforming",
         "channel": "b2c",
         "phase": "execution",
@@ -23,6 +24,7 @@ PROJECTS: tuple[dict[str, Any], ...] = (
     },
     {
         "key": "B2BX",
+        "health_note": "Extreme threats have mitigations under way; sponsor keeps green.",
         "name": "B2B ordering portal",
         "channel": "b2b",
         "phase": "planning",
@@ -34,6 +36,7 @@ PROJECTS: tuple[dict[str, Any], ...] = (
     },
     {
         "key": "MKTP",
+        "health_note": "Early days: threats logged, responses being planned; green for now.",
         "name": "Marketplace expansion",
         "channel": "marketplace",
         "phase": "initiation",
@@ -45,6 +48,7 @@ PROJECTS: tuple[dict[str, Any], ...] = (
     },
     {
         "key": "OMNI",
+        "health_note": "Stock accuracy at 94% in the pilot stores, below the 98% target.",
         "name": "Click & collect rollout",
         "channel": "multichannel",
         "phase": "monitoring",
@@ -56,6 +60,7 @@ PROJECTS: tuple[dict[str, Any], ...] = (
     },
     {
         "key": "PAYX",
+        "health_note": "Closed; fee savings tracked by finance.",
         "name": "Payment provider switch",
         "channel": "b2c",
         "phase": "closure",

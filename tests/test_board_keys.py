@@ -503,3 +503,33 @@ def test_gate_checklist_marks_and_toggles_mandatory_criteria(store: Store, pid: 
         assert str(options.get_option_at_index(0).prompt).startswith("[ ] MANDATORY Charter")
 
     run_board(store, pid, body)
+
+
+def test_new_card_in_a_full_column_asks_from_the_form(store: Store, pid: int) -> None:
+    store.set_column_setting(pid, "initiation", {"wip_limit": "3"})
+
+    async def body(app: EcpmApp, board: BoardScreen, pilot: Pilot[None]) -> None:
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        await pilot.press(*"Sponsor letter", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # back in the form, nothing lost, nothing saved
+        await settle(pilot)
+        assert app.screen is form and len(store.list_cards(pid)) == 3
+        assert form.query_one("#field-title", Input).value == "Sponsor letter"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        assert [c.title for c in store.list_cards(pid)][-1] == "Sponsor letter"
+        assert {e.action for e in store.list_events(project_id=pid)[:2]} == {
+            "create",
+            "wip_override",
+        }
+        assert "WIP 4/3 OVER" in text_of(board, "#head-initiation")
+
+    run_board(store, pid, body)
