@@ -74,9 +74,14 @@ class TransitionScreen(ModalScreen[TransitionChoice | None]):
                 "give the reason."
             )
         if self.mandatory:
+            n = len(self.mandatory)
+            noun = "criterion is" if n == 1 else "criteria are"
             return (
-                f"{key}: {len(self.mandatory)} mandatory {self.current.label} criteria are "
-                "unmet. No decision overrides them: tick them in the gate (g) first."
+                f"{key}: {n} mandatory {self.current.label} {noun} unmet. No decision "
+                "overrides it: tick it in the gate (g) first."
+                if n == 1
+                else f"{key}: {n} mandatory {self.current.label} {noun} unmet. No decision "
+                "overrides them: tick them in the gate (g) first."
             )
         return (
             f"{key}: {len(self.unmet)} {self.current.label} exit criteria are not met. "
