@@ -205,7 +205,7 @@ class BoardScreen(BoardCards):
         if isinstance(item, CardRow):
             detail.update(card_detail(item, self.data.today, self.data.settings.get(item.phase)))
         elif isinstance(item, ProjectSummary):
-            detail.update(project_detail(item.project))
+            detail.update(project_detail(item))
         else:
             detail.update("")
 

@@ -198,12 +198,16 @@ def card_detail(card: CardRow, today: date, setting: ColumnSetting | None) -> Co
     return Content(f"{head}\n{description}")
 
 
-def project_detail(p: Project) -> Content:
-    """The detail line of a project in portfolio scope."""
+def project_detail(summary: ProjectSummary) -> Content:
+    """The detail line of a project in portfolio scope (manual and suggested health)."""
+    p = summary.project
     state = lifecycle.ProjectState(p.state)
+    health = f"health {p.health}"
+    if summary.suggested is not None and summary.suggested.health.value != p.health:
+        health += f" (suggested {summary.suggested.health.value})"
     parts = [
         f"{one_line(p.key)}: {lifecycle.Phase(p.phase).label}",
-        f"health {p.health}",
+        health,
         f"state {state.label}",
     ]
     if p.sponsor:

@@ -479,6 +479,7 @@ def test_demo_data_is_consistent_and_realistic(store: Store) -> None:
     generate(store, projects=5, cards=40, risks=15, seed=5)
     teams: set[str] = set()
     interviewed: set[str] = set()
+    decisions: list[str] = []
     for project in store.list_projects():
         assert project.id is not None
         cards = store.list_cards(project.id)
@@ -497,6 +498,7 @@ def test_demo_data_is_consistent_and_realistic(store: Store) -> None:
             if card.status == "blocked":
                 assert card.blocked_reason
         for t in store.transitions(project.id):
+            decisions.append(t.decision)
             unmet = json.loads(t.unmet_criteria)
             assert (t.decision == "go") == (not unmet)
             assert t.approved_by == project.sponsor
@@ -516,6 +518,7 @@ def test_demo_data_is_consistent_and_realistic(store: Store) -> None:
             if a.completed_at is not None:
                 assert a.completed_at > a.started_at
     assert len(interviewed) >= 4 and len(teams) >= 4
+    assert decisions.count("go") > len(decisions) / 2 and "go_with_conditions" in decisions
 
 
 def test_any_criterion_can_be_made_mandatory(store: Store, project_id: int) -> None:
