@@ -59,8 +59,9 @@ def move_time(store: Store, project_id: int) -> float:
     return median_time(lambda: store.move_card(card_id, next(phases)), repeat=9)
 
 
-def board_refresh(store: Store, project_id: int) -> float:
-    """Median seconds for the board's show() handler plus the refresh it triggers."""
+def board_refresh(store: Store, project_id: int, lane: str | None = None) -> float:
+    """Median seconds for the board's show() handler plus the refresh it triggers
+    (with *lane*, every column grouped into swimlanes with headings)."""
 
     async def run() -> float:
         app = EcpmApp(store, poll_interval=0)
@@ -71,6 +72,7 @@ def board_refresh(store: Store, project_id: int) -> float:
             await pilot.pause()
             board = app.screen
             assert isinstance(board, BoardScreen)
+            board.lane = lane
             data = board.fetch()
             samples = []
             for _ in range(5):
@@ -90,6 +92,7 @@ def main() -> int:
         "list_cards": Target("load a project's cards", 15.0),
         "move_card": Target("move one card (atomic UPDATE)", 3.0),
         "board_show": Target("board handler + refresh", 15.0),
+        "board_lanes": Target("board handler + refresh, workstream swimlanes", 15.0),
     }
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -99,6 +102,7 @@ def main() -> int:
             ("list_cards", lambda s, p: median_time(lambda: s.list_cards(p))),
             ("move_card", lambda s, p: move_time(s, p)),
             ("board_show", board_refresh),
+            ("board_lanes", lambda s, p: board_refresh(s, p, "workstream")),
         ):
             t_small = fn(small, small_pid)
             t_large = fn(large, large_pid)

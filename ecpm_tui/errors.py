@@ -43,9 +43,21 @@ class ValidationError(EcpmError):
 class GateBlocked(EcpmError):
     """A phase transition was asked for while gate criteria are unmet and no reason was given."""
 
-    def __init__(self, message: str, unmet: list[str] | None = None) -> None:
+    def __init__(
+        self, message: str, unmet: list[str] | None = None, mandatory: list[str] | None = None
+    ) -> None:
         super().__init__(message)
         self.unmet: list[str] = list(unmet or [])
+        # Unmet mandatory criteria: nothing overrides them, the dialog offers no proceed.
+        self.mandatory: list[str] = list(mandatory or [])
+
+
+class NeedsConfirmation(EcpmError):
+    """The action is allowed only once the user confirms it (then retried with ``force``)."""
+
+
+class WipLimitReached(NeedsConfirmation):
+    """A card would go into a column already at its WIP limit; retry with ``force``."""
 
 
 class StorageError(EcpmError):

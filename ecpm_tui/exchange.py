@@ -47,8 +47,8 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 # version is a per-database lock counter, not content: a fresh import starts it at 1.
 TRACKED = ("created_at", "created_by", "updated_at", "updated_by")
-PROJECT_FIELDS = (*fields.PROJECT, "risk_seq", *TRACKED)
-CARD_FIELDS = (*fields.CARD, "rank", *TRACKED)
+PROJECT_FIELDS = (*fields.PROJECT, "risk_seq", "state", "state_reason", *TRACKED)
+CARD_FIELDS = (*fields.CARD, "rank", "entered_at", *TRACKED)
 RISK_FIELDS = ("ref", *fields.RISK, *TRACKED)
 GATE_FIELDS = (
     "phase",
@@ -59,9 +59,20 @@ GATE_FIELDS = (
     "done_by",
     "done_at",
     "note",
+    "mandatory",
     *TRACKED,
 )
-TRANSITION_FIELDS = ("from_phase", "to_phase", "by", "at", "decision", "reason", "unmet_criteria")
+TRANSITION_FIELDS = (
+    "from_phase",
+    "to_phase",
+    "by",
+    "at",
+    "decision",
+    "reason",
+    "unmet_criteria",
+    "approved_by",
+    "conditions",
+)
 ASSESSMENT_FIELDS = (
     "phase",
     "department",
@@ -385,7 +396,16 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
     values = r.entity(dict(fields.PROJECT))
     key = values["key"]
     r.where = f"project {key}"
-    project = Project(**values, risk_seq=r.int("risk_seq"), **r.tracked())
+    state = r.text("state", 12, "active") or "active"
+    if state not in {st.value for st in lifecycle.ProjectState}:
+        raise r.fail(f"unknown state {state!r}.")
+    project = Project(
+        **values,
+        risk_seq=r.int("risk_seq"),
+        state=state,
+        state_reason=r.text("state_reason", default=""),
+        **r.tracked(),
+    )
     bundle = ProjectBundle(project)
 
     cards: dict[int, Card] = {}
@@ -395,7 +415,12 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
         assert n is not None
         if n in cards:
             raise c.fail(f"card number {n} appears twice.")
-        cards[n] = Card(**c.entity(fields.CARD), rank=c.int("rank", -(2**31)), **c.tracked())
+        cards[n] = Card(
+            **c.entity(fields.CARD),
+            rank=c.int("rank", -(2**31)),
+            entered_at=c.when("entered_at", True),
+            **c.tracked(),
+        )
     bundle.cards = list(cards.values())
 
     gates: dict[str, GateCheck] = {}
@@ -416,6 +441,7 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
             done_by=g.text("done_by", 64, None) or None,
             done_at=g.when("done_at", True),
             note=g.text("note", default=""),
+            mandatory=g.flag("mandatory"),
             **g.tracked(),
         )
     bundle.gate_checks = list(gates.values())
@@ -439,6 +465,8 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
                 decision=decision,
                 reason=t.text("reason", default=""),
                 unmet_criteria=unmet,
+                approved_by=t.text("approved_by", 200, ""),
+                conditions=t.text("conditions", default=""),
             )
         )
 

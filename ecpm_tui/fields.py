@@ -121,6 +121,13 @@ def _int_range(low: int, high: int, *, optional: bool) -> Callable[[Any, str], i
     return parse
 
 
+int_range = _int_range
+"""Public name of the whole-number parser, for specs defined by store modules."""
+
+date_field = _date
+"""Public name of the date parser (``coerce(..., today=...)`` adds relative forms)."""
+
+
 def _decimal(value: Any, field: str) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -192,6 +199,7 @@ PROJECT: dict[str, Spec] = {
     "manager": Spec(string(SHORT)),
     "phase": Spec(_phase),
     "health": Spec(_enum(lifecycle.Health)),
+    "health_note": Spec(string(LONG, multiline=True)),
     "start_date": Spec(_date),
     "target_date": Spec(_date),
     "budget": Spec(_decimal),

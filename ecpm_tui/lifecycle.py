@@ -217,32 +217,77 @@ DEFAULT_GATE_CRITERIA: Mapping[Phase, tuple[GateCriterion, ...]] = MappingProxyT
 )
 
 
+MANDATORY_CRITERIA: frozenset[str] = frozenset(
+    {
+        "business_case_approved",
+        "budget_approved",
+        "uat_signed_off",
+        "security_test_passed",
+        "go_no_go_held",  # the rollback plan
+    }
+)
+"""Default criteria whose gate cannot be passed with conditions while they are unmet."""
+
+DEFAULT_AGE_LIMIT_DAYS: Mapping[Phase, int] = MappingProxyType(
+    {
+        Phase.INITIATION: 21,
+        Phase.PLANNING: 21,
+        Phase.EXECUTION: 14,
+        Phase.MONITORING: 14,
+        Phase.CLOSURE: 14,
+    }
+)
+"""Days a card may sit in a column before the board marks it as ageing."""
+
+
 class Decision(StrEnum):
-    """Outcome recorded for a phase transition."""
+    """Outcome recorded for a phase transition or a governance decision."""
 
     GO = "go"
     GO_WITH_CONDITIONS = "go_with_conditions"
     RECYCLE = "recycle"
+    HOLD = "hold"
+    RESUME = "resume"
+    KILL = "kill"
 
     @property
     def label(self) -> str:
         """Display name."""
-        return {"go": "Go", "go_with_conditions": "Go with conditions", "recycle": "Recycle"}[
-            self.value
-        ]
+        return "Go with conditions" if self is Decision.GO_WITH_CONDITIONS else self.value.title()
+
+
+class ProjectState(LabelledEnum):
+    """Governance state of a project beside its phase."""
+
+    ACTIVE = "active"
+    ON_HOLD = "on_hold"
+    KILLED = "killed"
+    CLOSED = "closed"
+
+    @property
+    def read_only(self) -> bool:
+        """Killed and closed projects keep their board as a record: no more card changes."""
+        return self in (ProjectState.KILLED, ProjectState.CLOSED)
 
 
 def decide_transition(
-    from_phase: Phase, to_phase: Phase, unmet: Sequence[str], reason: str | None
+    from_phase: Phase,
+    to_phase: Phase,
+    unmet: Sequence[str],
+    reason: str | None,
+    mandatory_unmet: Sequence[str] = (),
 ) -> Decision:
     """Decide a phase move: GO, GO_WITH_CONDITIONS (unmet + reason) or RECYCLE (backwards).
 
-    Raises ValidationError for a move to the same phase, a skipped phase or a backward move
-    without reason, and GateBlocked for a forward move with unmet criteria and no reason.
+    ``from_phase == to_phase == CLOSURE`` is passing the Closure gate (closing the
+    project). Raises ValidationError for a move to the same phase, a skipped phase or a
+    backward move without reason, and GateBlocked for a forward move with unmet criteria
+    and no reason, or with any unmet *mandatory* criterion (no reason overrides those).
     """
     src, dst = Phase(from_phase), Phase(to_phase)
     has_reason = bool(reason and reason.strip())
-    if src == dst:
+    closing = src == dst == Phase.CLOSURE
+    if src == dst and not closing:
         raise ValidationError.from_fields({"phase": f"the project is already in {src.label}"})
     i, j = phase_index(src), phase_index(dst)
     if j < i:
@@ -251,11 +296,20 @@ def decide_transition(
                 {"reason": f"is required to move back from {src.label} to {dst.label}"}
             )
         return Decision.RECYCLE
-    if j != i + 1:
+    if j != i + 1 and not closing:
         nxt = next_phase(src)
         assert nxt is not None  # j > i + 1 implies a next phase exists
         raise ValidationError.from_fields(
             {"phase": f"can only move forward one phase at a time (next is {nxt.label})"}
+        )
+    if mandatory_unmet:
+        n = len(mandatory_unmet)
+        noun = "criterion is" if n == 1 else "criteria are"
+        raise GateBlocked(
+            f"{n} mandatory {src.label} gate {noun} unmet; no decision can override "
+            "a mandatory criterion.",
+            unmet=list(unmet),
+            mandatory=list(mandatory_unmet),
         )
     if not unmet:
         return Decision.GO

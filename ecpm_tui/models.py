@@ -60,6 +60,11 @@ class Project(Tracked, table=True):
     budget: Decimal | None = Field(default=None, sa_type=Numeric(14, 2))
     currency: str = Field(default="EUR", max_length=3)
     archived: bool = Field(default=False, index=True)
+    # Governance state beside the phase: active, on_hold, killed (read-only) or closed.
+    state: str = Field(default="active", max_length=12)
+    state_reason: str = _text()
+    # Why the manual health differs from the suggested one (required when it does).
+    health_note: str = _text()
     # Atomic per-project counter for risk refs (R-001...), bumped by UPDATE ... RETURNING.
     risk_seq: int = Field(default=0)
     version: int = Field(default=1, sa_column=_project_version)
@@ -92,6 +97,8 @@ class Card(Tracked, table=True):
     tags: str = Field(default="", max_length=500)
     acceptance_criteria: str = _text()
     blocked_reason: str = _text()
+    # When the card entered its current column (phase): what card aging counts from.
+    entered_at: datetime | None = Field(default_factory=utcnow)
     version: int = Field(default=1, sa_column=_card_version)
 
     __mapper_args__ = {"version_id_col": _card_version}
@@ -115,6 +122,8 @@ class GateCheck(Tracked, table=True):
     done_by: str | None = Field(default=None, max_length=64)
     done_at: datetime | None = None
     note: str = _text()
+    # An unmet mandatory criterion blocks the phase move; conditions cannot override it.
+    mandatory: bool = Field(default=False)
     version: int = Field(default=1, sa_column=_gate_version)
 
     __mapper_args__ = {"version_id_col": _gate_version}
@@ -132,6 +141,27 @@ class PhaseTransition(SQLModel, table=True):
     decision: str = Field(max_length=20)
     reason: str = _text()
     unmet_criteria: str = _text()  # JSON list of criterion texts
+    # Who approved the decision (typed; defaults to the sponsor), besides ``by`` who entered it.
+    approved_by: str = Field(default="", max_length=200)
+    conditions: str = _text()  # JSON list of {"text", "owner", "due_date", "card_id"}
+
+
+_setting_version = _version_column()
+
+
+class PhaseSetting(Tracked, table=True):
+    """Board settings of one phase column of one project: WIP limit and aging threshold."""
+
+    __table_args__ = (UniqueConstraint("project_id", "phase"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    phase: str = Field(max_length=20)
+    wip_limit: int | None = None
+    age_limit_days: int | None = None
+    version: int = Field(default=1, sa_column=_setting_version)
+
+    __mapper_args__ = {"version_id_col": _setting_version}
 
 
 _risk_version = _version_column()
@@ -251,6 +281,7 @@ TABLES: tuple[type[SQLModel], ...] = (
     Card,
     GateCheck,
     PhaseTransition,
+    PhaseSetting,
     Risk,
     Assessment,
     Answer,

@@ -5,7 +5,6 @@ Each column is one virtualised OptionList (never one mounted widget per card).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,89 +16,35 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Input, Static
 
 from ecpm_tui import lifecycle
-from ecpm_tui.errors import EcpmError, GateBlocked, ValidationError
 from ecpm_tui.filters import CardFilter, parse_filter
 from ecpm_tui.models import Card, Project
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.base import EcpmScreen
-from ecpm_tui.screens.card_column import CardColumn
-from ecpm_tui.screens.confirm import ConfirmScreen
-from ecpm_tui.screens.form import FieldDef, FormScreen
-from ecpm_tui.screens.gate import GateScreen
-from ecpm_tui.screens.transition import TransitionScreen
-from ecpm_tui.store import CardRow, ProjectSummary
-from ecpm_tui.text import clean, one_line
-
-STATUS_MARK = {"todo": " ", "doing": ">", "blocked": "!", "done": "x"}
-STATUS_STYLE = {"todo": "", "doing": "bold", "blocked": "red", "done": "dim"}
-
-CARD_FIELDS: tuple[FieldDef, ...] = (
-    FieldDef("title", "Title"),
-    FieldDef("phase", "Phase", "select", [(p.label, p.value) for p in lifecycle.PHASES]),
-    FieldDef("status", "Status", "select", [(s.label, s.value) for s in lifecycle.CardStatus]),
-    FieldDef("kind", "Kind", "select", [(k.label, k.value) for k in lifecycle.CardKind]),
-    FieldDef(
-        "workstream", "Workstream", "select", [(w.label, w.value) for w in lifecycle.Workstream]
-    ),
-    FieldDef("priority", "Priority", "select", [(p.label, p.value) for p in lifecycle.Priority]),
-    FieldDef("assignee", "Assignee (login)"),
-    FieldDef("department", "Department"),
-    FieldDef("due_date", "Due date", placeholder="YYYY-MM-DD"),
-    FieldDef("estimate", "Estimate (points)"),
-    FieldDef("tags", "Tags", placeholder="peak, mvp"),
-    FieldDef("description", "Description", "text"),
-    FieldDef("acceptance_criteria", "Acceptance criteria", "text"),
-    FieldDef("blocked_reason", "Blocked reason", "text"),
+from ecpm_tui.screens.board_cards import BoardCards
+from ecpm_tui.screens.board_render import (
+    CARD_FIELDS,
+    LANES,
+    BoardData,
+    BoardItem,
+    CardList,
+    LaneHeading,
+    card_detail,
+    card_line,
+    column_head,
+    heading_line,
+    project_detail,
+    project_line,
+    with_lanes,
 )
+from ecpm_tui.screens.card_column import CardColumn
+from ecpm_tui.screens.form import FormScreen
+from ecpm_tui.screens.gate import GateScreen
+from ecpm_tui.store import CardRow, ProjectSummary
+from ecpm_tui.text import one_line
+
+__all__ = ["CARD_FIELDS", "BoardData", "BoardScreen", "CardList"]
 
 
-@dataclass(frozen=True)
-class BoardData:
-    """What the board shows: one project's cards, or every project as a card."""
-
-    project: Project | None
-    cards: list[CardRow]
-    portfolio: list[ProjectSummary]
-
-
-def item_line(item: CardRow | ProjectSummary) -> Text:
-    """A card, or a project in portfolio scope, as one line."""
-    return card_line(item) if isinstance(item, CardRow) else project_line(item)
-
-
-class CardList(CardColumn[Card | ProjectSummary]):
-    """One phase column of the board."""
-
-    def __init__(self, phase: lifecycle.Phase) -> None:
-        super().__init__(item_line, id=f"col-{phase.value}", classes="card-list")
-        self.phase = phase
-
-
-def card_line(card: CardRow) -> Text:
-    """One card as a literal line: status mark, priority, title, assignee."""
-    line = Text(no_wrap=True, overflow="ellipsis")
-    line.append(f"[{STATUS_MARK.get(card.status, '?')}] ", style=STATUS_STYLE.get(card.status, ""))
-    if card.priority in ("high", "critical"):
-        line.append("!" if card.priority == "high" else "!!", style="red bold")
-        line.append(" ")
-    line.append(one_line(card.title, 120), style=STATUS_STYLE.get(card.status, ""))
-    if card.assignee:
-        line.append(f" @{one_line(card.assignee, 20)}", style="cyan")
-    return line
-
-
-def project_line(s: ProjectSummary) -> Text:
-    """A project as a portfolio card."""
-    p = s.project
-    line = Text(no_wrap=True, overflow="ellipsis")
-    colour = {"green": "green", "amber": "yellow", "red": "red"}.get(p.health, "")
-    line.append(f"{one_line(p.key)} ", style="bold")
-    line.append(f"[{p.health[:1].upper()}] ", style=colour)
-    line.append(one_line(p.name, 80))
-    return line
-
-
-class BoardScreen(EcpmScreen):
+class BoardScreen(BoardCards):
     """The lifecycle kanban."""
 
     CSS_PATH = css_path("board.tcss")
@@ -118,6 +63,12 @@ class BoardScreen(EcpmScreen):
         Binding("g", "gate", "Gate"),
         Binding("m", "mine", "Mine"),
         Binding("p", "portfolio", "Portfolio"),
+        Binding("b", "blocked", "Block/unblock"),
+        Binding("w", "column_settings", "WIP limit"),
+        Binding("o", "hold", "Hold/resume project"),
+        Binding("X", "kill", "Kill project", key_display="X"),
+        Binding("ctrl+z", "undo", "Undo my last change"),
+        Binding("s", "swimlanes", "Swimlanes"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -127,6 +78,7 @@ class BoardScreen(EcpmScreen):
         self.data = BoardData(None, [], [])
         self.query_text = ""
         self.only_mine = False
+        self.lane: str | None = None  # swimlane grouping (see LANES)
         self.column = 0
         self.follow: str | None = None  # item the cursor should land on after a reload
 
@@ -142,21 +94,29 @@ class BoardScreen(EcpmScreen):
             for phase in lifecycle.PHASES:
                 with Vertical(classes="column"):
                     yield Static(phase.label, id=f"head-{phase.value}", classes="column-head")
-                    yield CardList(phase)
+                    yield CardList(phase, self.item_line)
+        yield Static("", id="card-detail")
         yield Footer()
 
     def on_mount(self) -> None:
         self.lists()[0].focus()
 
-    def lists(self) -> list[CardList]:
-        """The five columns, in phase order."""
-        return [self.query_one(f"#col-{p.value}", CardList) for p in lifecycle.PHASES]
-
     # -- data -----------------------------------------------------------------------------
 
+    def item_line(self, item: BoardItem) -> Text:
+        """A card, a project in portfolio scope, or a swimlane heading, as one line."""
+        if isinstance(item, LaneHeading):
+            return heading_line(item)
+        if isinstance(item, CardRow):
+            setting = self.data.settings.get(item.phase)
+            limit = setting.age_limit_days if setting else 10**6
+            return card_line(item, self.data.today, limit)
+        return project_line(item)
+
     def fetch(self) -> BoardData:
+        today = self.store.today()
         if self.portfolio:
-            return BoardData(None, [], self.store.project_summaries())
+            return BoardData(None, [], self.store.project_summaries(), today=today)
         pid = self.ecpm.current_project_id
         if pid is None:
             projects = self.store.list_projects()
@@ -164,7 +124,13 @@ class BoardScreen(EcpmScreen):
                 return BoardData(None, [], [])
             pid = projects[0].id
         assert pid is not None
-        return BoardData(self.store.get_project(pid), self.store.list_cards(pid), [])
+        return BoardData(
+            self.store.get_project(pid),
+            self.store.list_cards(pid),
+            [],
+            self.store.column_settings(pid),
+            today,
+        )
 
     def current_filter(self) -> CardFilter:
         return parse_filter(self.query_text, self.store.user if self.only_mine else None)
@@ -176,8 +142,9 @@ class BoardScreen(EcpmScreen):
             self.ecpm.current_project_id = data.project.id
         flt = self.current_filter()
         for col, phase in zip(self.lists(), lifecycle.PHASES, strict=True):
-            items: list[tuple[str, CardRow | ProjectSummary]] = []
-            total = done = doing = 0
+            items: list[tuple[str, BoardItem]] = []
+            cards: list[tuple[str, CardRow]] = []
+            total = done = 0
             if self.portfolio:
                 for s in data.portfolio:
                     if s.project.phase == phase.value:
@@ -189,9 +156,9 @@ class BoardScreen(EcpmScreen):
                         continue
                     total += 1
                     done += card.status == "done"
-                    doing += card.status == "doing"
                     if flt.matches(card):
-                        items.append((f"c{card.id}", card))
+                        cards.append((f"c{card.id}", card))
+                items = with_lanes(cards, self.lane, phase.value)
             ids = {item_id for item_id, _ in items}
             if self.follow in ids:
                 col.set_items(items, keep=self.follow)
@@ -200,10 +167,12 @@ class BoardScreen(EcpmScreen):
                 col.set_items(items, keep=col.highlighted_id)
             head = self.query_one(f"#head-{phase.value}", Static)
             if self.portfolio:
-                head.update(Content(f"{phase.label} ({total})"))
+                head.update(Content(f"{phase.label}\n{total} project{'' if total == 1 else 's'}"))
             else:
-                shown = f"{len(items)}/{total}" if flt.active else str(total)
-                head.update(Content(f"{phase.label} {shown} | doing {doing} | done {done}/{total}"))
+                setting = data.settings.get(phase.value)
+                limit = setting.wip_limit if setting else None
+                head.set_class(limit is not None and total - done > limit, "over-limit")
+                head.update(column_head(phase, len(cards), total, total - done, done, limit))
         title = self.query_one("#board-title", Static)
         if self.portfolio:
             title.update(Content(f"Portfolio: {len(data.portfolio)} projects (p: project view)"))
@@ -212,10 +181,14 @@ class BoardScreen(EcpmScreen):
         else:
             p = data.project
             extra = []
+            if p.state != lifecycle.ProjectState.ACTIVE.value:
+                extra.append(lifecycle.ProjectState(p.state).label.upper())
             if self.query_text:
                 extra.append(f"filter: {one_line(self.query_text, 60)}")
             if self.only_mine:
                 extra.append(f"only @{self.store.user}")
+            if self.lane:
+                extra.append(f"lanes: {self.lane}")
             title.update(
                 Content(
                     f"{one_line(p.key)} {one_line(p.name, 60)} | phase "
@@ -223,25 +196,26 @@ class BoardScreen(EcpmScreen):
                     + (" | " + ", ".join(extra) if extra else "")
                 )
             )
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """Describe the selected card (or project) on the detail line."""
+        item = self.focused_list().highlighted_item
+        detail = self.query_one("#card-detail", Static)
+        if isinstance(item, CardRow):
+            detail.update(card_detail(item, self.data.today, self.data.settings.get(item.phase)))
+        elif isinstance(item, ProjectSummary):
+            detail.update(project_detail(item))
+        else:
+            detail.update("")
+
+    @on(CardColumn.Highlighted)
+    def _highlighted(self, event: CardColumn.Highlighted) -> None:
+        event.stop()
+        if event.column is self.focused or self.focused is None:
+            self.show_detail()
 
     # -- selection --------------------------------------------------------------------------
-
-    def focused_list(self) -> CardList:
-        focused = self.focused
-        if isinstance(focused, CardList):
-            self.column = lifecycle.phase_index(focused.phase)
-            return focused
-        return self.lists()[self.column]
-
-    def selected_card(self) -> CardRow | None:
-        item = self.focused_list().highlighted_item
-        return item if isinstance(item, CardRow) else None
-
-    def selected_project(self) -> ProjectSummary | None:
-        item = self.focused_list().highlighted_item
-        return item if isinstance(item, ProjectSummary) else None
-
-    # -- actions ----------------------------------------------------------------------------
 
     def action_column(self, step: int) -> None:
         lists = self.lists()
@@ -252,9 +226,17 @@ class BoardScreen(EcpmScreen):
             target.highlighted = 0
         target.focus()
 
+    def decision_project(self) -> Project | None:
+        if self.portfolio:
+            s = self.selected_project()
+            return s.project if s is not None else None
+        return self.data.project
+
     def action_move(self, step: int) -> None:
         if self.portfolio:
-            self._transition(step)
+            s = self.selected_project()
+            if s is not None and s.project.id is not None:
+                self.transition(s.project, step)
             return
         card = self.selected_card()
         if card is None or card.id is None:
@@ -272,50 +254,15 @@ class BoardScreen(EcpmScreen):
             self.column = lifecycle.phase_index(target)
             self.lists()[self.column].focus()
 
-        self.perform(lambda: self.store.move_card(cid, target), moved)
-
-    def _transition(self, step: int) -> None:
-        s = self.selected_project()
-        if s is None or s.project.id is None:
-            return
-        p = s.project
-        pid, version = p.id, p.version
-        assert pid is not None
-        current = lifecycle.Phase(p.phase)
-        target = lifecycle.next_phase(current) if step > 0 else lifecycle.previous_phase(current)
-        if target is None:
-            self.notify(f"{clean(p.key)} is already in {current.label}.")
-            return
-
-        def with_reason(reason: str | None) -> None:
-            if reason is not None:
-                self.perform(
-                    lambda: self.store.transition_project(pid, target, reason, version),
-                    lambda t: self.notify(f"{clean(p.key)}: {t.decision} to {target.label}"),
-                )
-
-        def failed(error: EcpmError) -> bool:
-            if isinstance(error, GateBlocked):
-                self.app.push_screen(
-                    TransitionScreen(p.key, current, target, error.unmet), with_reason
-                )
-                return True
-            if isinstance(error, ValidationError) and "reason" in error.errors:
-                self.app.push_screen(TransitionScreen(p.key, current, target, []), with_reason)
-                return True
-            return False
-
-        self.perform(
-            lambda: self.store.transition_project(pid, target, None, version),
-            lambda t: self.notify(f"{clean(p.key)}: {t.decision} to {target.label}"),
-            failed,
-        )
+        self.confirmed(lambda force: self.store.move_card(cid, target, force), moved)
 
     def action_reorder(self, step: int) -> None:
         card = self.selected_card()
-        if card is None or card.id is None or self.current_filter().active:
-            if self.current_filter().active:
-                self.notify("Clear the filter to reorder cards.")
+        if self.current_filter().active or self.lane:
+            # The neighbour on screen is not the neighbour in rank order then.
+            self.notify("Clear the filter and swimlanes (s) to reorder cards.")
+            return
+        if card is None or card.id is None:
             return
         cid = card.id
         self.perform(lambda: self.store.reorder_card(cid, step))
@@ -325,25 +272,6 @@ class BoardScreen(EcpmScreen):
         if card is not None and card.id is not None:
             cid = card.id
             self.perform(lambda: self.store.cycle_card_status(cid))
-
-    def action_new_card(self) -> None:
-        project = self.data.project
-        if self.portfolio or project is None or project.id is None:
-            self.notify("Open a project's board to add cards (p toggles portfolio).")
-            return
-        pid = project.id
-        phase = self.focused_list().phase
-
-        def save(values: dict[str, str], _version: int | None) -> Card:
-            return self.store.create_card(pid, values)
-
-        form: FormScreen[Card] = FormScreen(
-            f"New card in {project.key}",
-            CARD_FIELDS,
-            {"phase": phase.value, "status": "todo", "kind": "task", "priority": "medium"},
-            save,
-        )
-        self.app.push_screen(form, self._saved)
 
     def action_edit(self) -> None:
         if self.portfolio:
@@ -359,7 +287,7 @@ class BoardScreen(EcpmScreen):
         cid = card.id
 
         def save(values: dict[str, str], version: int | None) -> Card:
-            return self.store.update_card(cid, version, values)
+            return self.store.update_card(cid, version, values, force=form.confirmed)
 
         form: FormScreen[Card] = FormScreen(
             f"Edit card: {one_line(card.title, 60)}",
@@ -374,28 +302,6 @@ class BoardScreen(EcpmScreen):
     def _selected(self, event: CardColumn.Selected) -> None:
         event.stop()
         self.action_edit()
-
-    def _saved(self, card: Card | None) -> None:
-        if card is not None:
-            self.notify(f"Saved card {one_line(card.title, 40)}")
-            self.ecpm.data_changed()
-
-    def action_delete(self) -> None:
-        card = self.selected_card()
-        if card is None or card.id is None:
-            return
-        cid, version = card.id, card.version
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.perform(
-                    lambda: self.store.delete_card(cid, version),
-                    lambda _none: self.notify("Card deleted"),
-                )
-
-        self.app.push_screen(
-            ConfirmScreen(Content(f"Delete card {one_line(card.title, 80)}?"), "Delete"), answered
-        )
 
     def action_filter(self) -> None:
         box = self.query_one("#board-filter", Input)
@@ -437,8 +343,31 @@ class BoardScreen(EcpmScreen):
             return
         self.app.push_screen(GateScreen(project.id), lambda _r: self.reload())
 
+    def action_swimlanes(self) -> None:
+        """Cycle the grouping of every column: none, workstream, assignee, priority."""
+        self.lane = LANES[(LANES.index(self.lane) + 1) % len(LANES)]
+        self.show(self.data)
+
+    def action_undo(self) -> None:
+        """Undo this user's last change on the project's board (as a new audited change)."""
+        project = self.data.project
+        if self.portfolio or project is None or project.id is None:
+            return
+        pid = project.id
+        self.perform(
+            lambda: self.store.undo_last(pid),
+            lambda summary: self.notify(f"Undone: {one_line(summary, 80)}", markup=False),
+        )
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        card_actions = {"cycle_status", "delete", "reorder"}
-        if self.portfolio and action in card_actions | {"new_card", "filter", "mine"}:
+        card_actions = {"cycle_status", "delete", "reorder", "blocked"}
+        if self.portfolio and action in card_actions | {
+            "new_card",
+            "filter",
+            "mine",
+            "column_settings",
+            "undo",
+            "swimlanes",
+        }:
             return None
         return True

@@ -55,6 +55,13 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
             self.column = column
             self.item_id = item_id
 
+    class Highlighted(Message):
+        """The cursor moved, or the column got focus: the item under it may differ."""
+
+        def __init__(self, column: CardColumn[object]) -> None:
+            super().__init__()
+            self.column = column
+
     cursor: reactive[int] = reactive(0, always_update=True)
 
     def __init__(
@@ -113,6 +120,10 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         if self.items and self.size.height:
             self.scroll_to_region(Region(0, row, 1, 1), animate=False, immediate=True)
         self.refresh()
+        self.post_message(self.Highlighted(self))  # type: ignore[arg-type]
+
+    def on_focus(self) -> None:
+        self.post_message(self.Highlighted(self))  # type: ignore[arg-type]
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.items))

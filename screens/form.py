@@ -11,13 +11,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from ecpm_tui.errors import Conflict, EcpmError, ValidationError
+from ecpm_tui.errors import Conflict, EcpmError, NeedsConfirmation, ValidationError
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import safe
+from ecpm_tui.screens.confirm import ConfirmScreen
 from ecpm_tui.store import jsonable
 from ecpm_tui.text import clean
 
@@ -53,7 +55,12 @@ class Saved(Generic[T]):
 
 
 class FormScreen(ModalScreen[T | None], Generic[T]):
-    """Edit a record; ctrl+s saves, Esc or ctrl+g cancels (ctrl+q stays Textual's quit)."""
+    """Edit a record; ctrl+s saves, Esc or ctrl+g cancels (ctrl+q stays Textual's quit).
+
+    Cancelling with unsaved changes asks before discarding them. A save refused with
+    NeedsConfirmation (e.g. a full WIP column) asks the user; on yes ``confirmed`` is set
+    and the save runs again, so the save callable can pass it on as ``force``.
+    """
 
     CSS_PATH = css_path("form.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -77,6 +84,8 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self.save_fn = save
         self.version = version
         self.conflict: Any = None
+        self.confirmed = False
+        self.baseline: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
@@ -106,8 +115,16 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                 yield Button("Cancel (esc, ctrl+g)", id="cancel")
 
     def on_mount(self) -> None:
+        # What the widgets show before any typing: selects normalise unknown values, so
+        # comparing with the widgets' own first values avoids false "unsaved" prompts.
+        self.baseline = self.values()
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    @property
+    def dirty(self) -> bool:
+        """Whether any field differs from what the form opened (or reloaded) with."""
+        return self.values() != self.baseline
 
     def values(self) -> dict[str, str]:
         """The current text of every field."""
@@ -150,7 +167,17 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._save(self.values(), self.version)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.dirty:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen(Content("Discard your unsaved changes?"), "Discard"), answered
+        )
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
@@ -158,13 +185,14 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
     @on(Button.Pressed, "#reload")
     def _reload(self) -> None:
         if self.conflict is not None:
             self.set_values({f.name: getattr(self.conflict, f.name, "") for f in self.fields})
             self.version = getattr(self.conflict, "version", self.version)
+            self.baseline = self.values()
         self._end_conflict("Reloaded the saved version; your edits were replaced.")
 
     @on(Button.Pressed, "#reapply")
@@ -190,6 +218,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         except Conflict as exc:
             self.app.call_from_thread(self._show_conflict, exc, values)
             return None
+        except NeedsConfirmation as exc:
+            self.app.call_from_thread(self._ask_confirmation, exc, values, version)
+            return None
         except EcpmError as exc:
             self.app.call_from_thread(self.show_errors, {}, exc.message)
             return None
@@ -204,6 +235,18 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             saved = worker.result
             if isinstance(saved, Saved):
                 self.dismiss(saved.value)
+
+    def _ask_confirmation(
+        self, exc: NeedsConfirmation, values: dict[str, str], version: int | None
+    ) -> None:
+        self.query_one("#form-message", Static).update(safe(exc.message))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.confirmed = True
+                self._save(values, version)
+
+        self.app.push_screen(ConfirmScreen(Content(clean(exc.message)), "Go ahead"), answered)
 
     def _show_conflict(self, exc: Conflict, mine: Mapping[str, str]) -> None:
         self.conflict = exc.current

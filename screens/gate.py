@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from ecpm_tui.text import one_line
@@ -29,6 +30,7 @@ class GateScreen(ModalScreen[None]):
     CSS_PATH = css_path("gate.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "tick", "Tick/untick"),
+        Binding("m", "mandatory", "Mandatory on/off"),
         Binding("j", "down", "Down", show=False),
         Binding("k", "up", "Up", show=False),
         Binding("escape", "close", "Close"),
@@ -48,7 +50,10 @@ class GateScreen(ModalScreen[None]):
         with Vertical(id="gate-box"):
             yield Static("Loading gate...", id="gate-title")
             yield OptionList(id="gate-list")
-            yield Static("space/enter: tick or untick   g or esc: close", id="gate-help")
+            yield Static(
+                "space/enter: tick or untick   m: mandatory on/off   g or esc: close",
+                id="gate-help",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#gate-list", OptionList).focus()
@@ -78,6 +83,8 @@ class GateScreen(ModalScreen[None]):
         for c in status.checks:
             line = Text(no_wrap=False)
             line.append("[x] " if c.done else "[ ] ", style="green" if c.done else "yellow")
+            if c.mandatory:
+                line.append("MANDATORY ", style="bold red")
             line.append(one_line(c.text))
             if c.done and c.done_by:
                 line.append(f"  ({one_line(c.done_by)})", style="dim")
@@ -98,6 +105,25 @@ class GateScreen(ModalScreen[None]):
         check = self.status.checks[options.highlighted]
         assert check.id is not None
         self.toggle(check.id, not check.done)
+
+    def action_mandatory(self) -> None:
+        """Make the highlighted criterion mandatory, or optional again."""
+        options = self.query_one("#gate-list", OptionList)
+        if self.status is None or options.highlighted is None:
+            return
+        check = self.status.checks[options.highlighted]
+        assert check.id is not None
+        self.run_write(lambda: self.store.set_gate_mandatory(check.id, not check.mandatory))
+
+    @work(thread=True, group="gate-write")
+    def run_write(self, action: Callable[[], object]) -> None:
+        """Run one store write, then reload the checklist."""
+        try:
+            action()
+            cast("EcpmApp", self.app).absorb_own_write()
+        except EcpmError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error")
+        self.load()
 
     @work(thread=True, group="gate-write")
     def toggle(self, check_id: int, done: bool) -> None:

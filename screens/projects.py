@@ -17,6 +17,7 @@ from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
 from ecpm_tui.screens.confirm import ConfirmScreen
 from ecpm_tui.screens.form import FieldDef, FormScreen
+from ecpm_tui.screens.reason import Reason, ReasonScreen
 from ecpm_tui.store import ProjectSummary
 from ecpm_tui.text import clean
 
@@ -27,6 +28,7 @@ PROJECT_FIELDS: tuple[FieldDef, ...] = (
     FieldDef("name", "Name"),
     FieldDef("channel", "Channel", "select", [(c.label, c.value) for c in lifecycle.Channel]),
     FieldDef("health", "Health", "select", [(h.label, h.value) for h in lifecycle.Health]),
+    FieldDef("health_note", "Health note (required when it differs from the suggested)", "text"),
     FieldDef("sponsor", "Sponsor"),
     FieldDef("manager", "Manager"),
     FieldDef("start_date", "Start date", placeholder="YYYY-MM-DD"),
@@ -131,6 +133,22 @@ class ProjectsScreen(EcpmScreen):
             return None
         return self.summaries[table.cursor_row]
 
+    @staticmethod
+    def health_lines(s: ProjectSummary) -> list[str]:
+        """The suggested health beside the manual one, its reasons and the manager's note."""
+        p, suggested = s.project, s.suggested
+        lines = []
+        if p.state != lifecycle.ProjectState.ACTIVE.value:
+            state = lifecycle.ProjectState(p.state).label
+            lines.append(f"State: {state}" + (f" ({p.state_reason})" if p.state_reason else ""))
+        if suggested is not None:
+            differs = " (differs from manual)" if suggested.health.value != p.health else ""
+            lines.append(f"Suggested health: {suggested.health.value}{differs}")
+            lines.append("  because " + "; ".join(suggested.reasons))
+        if p.health_note:
+            lines.append(f"Health note: {p.health_note}")
+        return lines
+
     @on(DataTable.RowHighlighted)
     def update_detail(self) -> None:
         s = self.selected()
@@ -141,6 +159,7 @@ class ProjectsScreen(EcpmScreen):
         lines = [
             f"{p.key}  {p.name}",
             f"Phase: {lifecycle.Phase(p.phase).label}   Health: {p.health}   Channel: {p.channel}",
+            *self.health_lines(s),
             f"Sponsor: {p.sponsor or '-'}   Manager: {p.manager or '-'}",
             f"Dates: {p.start_date or '?'} -> {p.target_date or '?'}",
             f"Budget: {p.budget if p.budget is not None else '-'} {p.currency}",
@@ -222,6 +241,26 @@ class ProjectsScreen(EcpmScreen):
                 pid, version = p.id, p.version
                 self.perform(lambda: self.store.archive_project(pid, version, archive))
 
+        if archive and not lifecycle.ProjectState(p.state).read_only:
+            # Archiving live work hides it: confirm with a reason (audited).
+            def with_reason(result: Reason | None) -> None:
+                if result is not None and p.id is not None:
+                    pid, version = p.id, p.version
+                    self.perform(
+                        lambda: self.store.archive_project(pid, version, True, result.reason)
+                    )
+
+            self.app.push_screen(
+                ReasonScreen(
+                    Content(
+                        f"Archive {clean(p.key)} {clean(p.name, 60)}? It is neither closed nor "
+                        "killed: give the reason."
+                    ),
+                    "Archive",
+                ),
+                with_reason,
+            )
+            return
         self.app.push_screen(
             ConfirmScreen(Content(f"{verb} project {clean(p.key)} {clean(p.name, 60)}?"), verb),
             answered,

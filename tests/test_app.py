@@ -181,6 +181,11 @@ def test_gate_checklist_ticks_in_the_database(store: Store) -> None:
 
 def test_portfolio_transition_asks_for_a_reason_when_the_gate_is_open(store: Store) -> None:
     project = store.get_project_by_key("MKTP")  # initiation, gate not done
+    assert project.id is not None
+    checks = store.gate_checks(project.id).checks
+    for check in checks[1:]:  # leave one optional criterion open
+        assert check.id is not None and not checks[0].mandatory
+        store.set_gate_check(check.id, True)
 
     async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
         await pilot.press("2")
@@ -195,6 +200,7 @@ def test_portfolio_transition_asks_for_a_reason_when_the_gate_is_open(store: Sto
         await pilot.press("L")
         await settle(pilot)
         assert isinstance(app.screen, TransitionScreen)
+        await pilot.press(*"bob", "tab", *"+2w", "tab")
         await pilot.press(*"vendor signed late")
         await pilot.press("enter")
         await settle(pilot)
@@ -332,7 +338,9 @@ def test_own_write_reloads_once(store: Store) -> None:
         screen.fetch = counting_fetch  # type: ignore[method-assign]
         pid = store.get_project_by_key("B2BX").id
         assert pid is not None
-        screen.perform(lambda: store.update_project(pid, None, {"health": "red"}))
+        screen.perform(
+            lambda: store.update_project(pid, None, {"health": "red", "health_note": "Vendor late"})
+        )
         await pilot.pause(1.0)
         await settle(pilot)
         assert calls == 1

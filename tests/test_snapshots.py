@@ -113,3 +113,19 @@ def test_pptf_snapshot(snap_compare: Any, app: EcpmApp, name: str, size: tuple[i
         "summary": ("summary", "IT"),
     }[name]
     assert snap_compare(app, terminal_size=size, run_before=pptf_screen(kind, department))
+
+
+@pytest.mark.parametrize(
+    ("name", "keys", "size"),
+    [
+        ("board_small", ("2",), (80, 24)),
+        ("board_portfolio_small", ("2", "p"), (80, 24)),
+        ("board_swimlanes", ("2", "s"), SIZE),
+        ("board_swimlanes_small", ("2", "s"), (80, 24)),
+    ],
+)
+def test_board_snapshot(
+    snap_compare: Any, app: EcpmApp, name: str, keys: tuple[str, ...], size: tuple[int, int]
+) -> None:
+    """The board at both supported sizes, in project and portfolio scope and with lanes."""
+    assert snap_compare(app, terminal_size=size, run_before=settled(*keys))

@@ -12,7 +12,7 @@ from ecpm_tui import lifecycle, pptf
 from ecpm_tui.config import DbTarget
 from ecpm_tui.db import Database, open_database
 from ecpm_tui.errors import Conflict, GateBlocked, NotFound, ValidationError
-from ecpm_tui.store import Store
+from ecpm_tui.store import ConditionSpec, Store
 
 TODAY = date(2026, 11, 22)
 
@@ -82,7 +82,9 @@ def test_target_before_start_is_refused(store: Store) -> None:
 
 
 def test_update_project_records_changes_and_bumps_version(store: Store, project_id: int) -> None:
-    updated = store.update_project(project_id, 1, {"name": "Storefront 2", "health": "red"})
+    updated = store.update_project(
+        project_id, 1, {"name": "Storefront 2", "health": "red", "health_note": "Scope at risk"}
+    )
     assert updated.version == 2 and updated.name == "Storefront 2" and updated.health == "red"
     event = store.list_events(entity="project")[0]
     assert event.action == "update"
@@ -107,7 +109,7 @@ def test_phase_cannot_be_edited_directly(store: Store, project_id: int) -> None:
 
 
 def test_archive_hides_and_restore_shows(store: Store, project_id: int) -> None:
-    store.archive_project(project_id, 1)
+    store.archive_project(project_id, 1, reason="Merged into another project")
     assert store.list_projects() == []
     assert [p.key for p in store.list_projects(include_archived=True)] == ["SHOP"]
     store.archive_project(project_id, 2, archived=False)
@@ -141,7 +143,7 @@ def test_cards_rank_move_reorder_and_status(store: Store, project_id: int) -> No
     assert unchanged.rank == 1
 
     statuses = [store.cycle_card_status(a.id).status for _ in range(4)]  # type: ignore[arg-type]
-    assert statuses == ["doing", "blocked", "done", "todo"]
+    assert statuses == ["doing", "done", "todo", "doing"]  # blocked needs a reason (b)
     assert store.set_card_status(a.id, "done").status == "done"  # type: ignore[arg-type]
     actions = [x for _, x in events(store)]
     assert actions.count("status") == 5 and "move" in actions and "reorder" in actions
@@ -202,7 +204,13 @@ def test_transition_blocked_then_with_conditions_then_go(store: Store, project_i
     assert len(unmet) == len(lifecycle.DEFAULT_GATE_CRITERIA[lifecycle.Phase.INITIATION])
     assert store.get_project(project_id).phase == "initiation"
 
-    t = store.transition_project(project_id, "planning", reason="Sponsor accepts open items")
+    for check in store.gate_checks(project_id).mandatory_unmet:  # never overridable
+        store.set_gate_check(check.id, True)  # type: ignore[arg-type]
+    unmet = [c.text for c in store.gate_checks(project_id).unmet]
+    conditions = [ConditionSpec("Stakeholder register", "bob", "+2w")]
+    t = store.transition_project(
+        project_id, "planning", reason="Sponsor accepts open items", conditions=conditions
+    )
     assert t.decision == "go_with_conditions" and json.loads(t.unmet_criteria) == unmet
     assert store.get_project(project_id).phase == "planning"
 

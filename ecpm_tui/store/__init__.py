@@ -25,7 +25,8 @@ from ecpm_tui.store.bulk import (
     default_gate_checks,
 )
 from ecpm_tui.store.cards import CardOps
-from ecpm_tui.store.gates import GateOps
+from ecpm_tui.store.gates import ConditionSpec, GateOps
+from ecpm_tui.store.health import HealthOps
 from ecpm_tui.store.pptf import PptfOps
 from ecpm_tui.store.pptf_gaps import PptfGapOps
 from ecpm_tui.store.projects import ProjectOps
@@ -36,6 +37,7 @@ from ecpm_tui.store.rows import (
     AssessmentRow,
     AssessmentSummary,
     CardRow,
+    ColumnSetting,
     EventRow,
     GateStatus,
     InterviewChoices,
@@ -45,6 +47,8 @@ from ecpm_tui.store.rows import (
     ScorePoint,
     TransitionRow,
 )
+from ecpm_tui.store.undo import UndoOps
+from ecpm_tui.store.wip import WipOps
 
 
 class Store(
@@ -55,6 +59,9 @@ class Store(
     RiskOps,
     PptfOps,
     PptfGapOps,
+    WipOps,
+    UndoOps,
+    HealthOps,
     ActivityOps,
     BulkOps,
 ):
@@ -68,6 +75,8 @@ __all__ = [
     "AssessmentSummary",
     "BulkResult",
     "CardRow",
+    "ColumnSetting",
+    "ConditionSpec",
     "EventRow",
     "EventSpec",
     "GateStatus",

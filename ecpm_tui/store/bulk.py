@@ -87,7 +87,14 @@ class BulkResult:
 def default_gate_checks(stamp: dict[str, Any]) -> list[GateCheck]:
     """Unsaved gate checks with the default exit criteria of every phase."""
     return [
-        GateCheck(phase=phase.value, criterion_key=crit.key, text=crit.text, position=pos, **stamp)
+        GateCheck(
+            phase=phase.value,
+            criterion_key=crit.key,
+            text=crit.text,
+            position=pos,
+            mandatory=crit.key in lifecycle.MANDATORY_CRITERIA,
+            **stamp,
+        )
         for phase in lifecycle.PHASES
         for pos, crit in enumerate(lifecycle.DEFAULT_GATE_CRITERIA[phase])
     ]

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from ecpm_tui import fields, lifecycle
 from ecpm_tui.errors import ValidationError
-from ecpm_tui.models import Answer, Assessment, Card, Project, utcnow
+from ecpm_tui.models import Answer, Assessment, Card, utcnow
 from ecpm_tui.store.base import (
     StoreBase,
     changes,
@@ -27,6 +27,18 @@ from ecpm_tui.store.base import (
     writes,
 )
 from ecpm_tui.store.rows import CardRow
+from ecpm_tui.store.wip import check_wip, ensure_writable
+
+BLOCKED = lifecycle.CardStatus.BLOCKED.value
+REASON = fields.string(fields.LONG, multiline=True)
+
+
+def check_blocked(status: str, reason: str) -> None:
+    """A blocked card needs the reason it is blocked."""
+    if status == BLOCKED and not reason:
+        raise ValidationError.from_fields(
+            {"blocked_reason": "is required when the status is Blocked"}
+        )
 
 
 def next_rank(project_id: int, phase: str) -> Any:
@@ -55,15 +67,26 @@ class CardOps(StoreBase):
         return self.get(s, Card, card_id, "Card")
 
     @writes
-    def create_card(self, s: Session, project_id: int, values: Mapping[str, Any]) -> Card:
-        """Add a card at the bottom of its phase column (default: the project's phase)."""
+    def create_card(
+        self, s: Session, project_id: int, values: Mapping[str, Any], force: bool = False
+    ) -> Card:
+        """Add a card at the bottom of its phase column (default: the project's phase).
+
+        A full column raises WipLimitReached unless *force* (the override is audited).
+        """
         data = fields.coerce(fields.CARD, values, partial=False, today=self.today())
-        project = self.get(s, Project, project_id, "Project")
+        if data.get("status") != BLOCKED:
+            data["blocked_reason"] = ""
+        check_blocked(data.get("status", "todo"), data.get("blocked_reason", ""))
+        project = ensure_writable(s, project_id)
         data.setdefault("phase", project.phase)
+        over = check_wip(s, project_id, data["phase"], force)
         rank = s.exec(next_rank(project_id, data["phase"])).scalar_one()
-        card = Card(project_id=project_id, rank=rank, **data, **self.stamp())
+        card = Card(project_id=project_id, rank=rank, entered_at=utcnow(), **data, **self.stamp())
         s.add(card)
         s.flush()
+        if over:
+            self.audit_wip_override(s, card, over)
         self.audit(
             s,
             "card",
@@ -78,18 +101,36 @@ class CardOps(StoreBase):
 
     @writes
     def update_card(
-        self, s: Session, card_id: int, expected_version: int | None, values: Mapping[str, Any]
+        self,
+        s: Session,
+        card_id: int,
+        expected_version: int | None,
+        values: Mapping[str, Any],
+        force: bool = False,
     ) -> Card:
-        """Save an edited card; a stale ``expected_version`` raises Conflict."""
+        """Save an edited card; a stale ``expected_version`` raises Conflict.
+
+        Leaving the Blocked status clears the blocked reason; a phase change into a full
+        column raises WipLimitReached unless *force*.
+        """
         data = fields.coerce(fields.CARD, values, partial=True, today=self.today())
         card = self.get(s, Card, card_id, "Card", lock=True)
         self.check_version(s, card, expected_version, f"Card {card.title!r}")
+        ensure_writable(s, card.project_id)
+        status = data.get("status", card.status)
+        if status != BLOCKED:
+            data["blocked_reason"] = ""
+        check_blocked(status, data.get("blocked_reason", card.blocked_reason))
         diff = changes(card, data)
         if not diff:
             detach(s, card)
             return card
         if "phase" in diff:
+            over = check_wip(s, card.project_id, data["phase"], force)
+            if over:
+                self.audit_wip_override(s, card, over, data["phase"])
             card.rank = s.exec(next_rank(card.project_id, data["phase"])).scalar_one()
+            card.entered_at = utcnow()
         for k, v in data.items():
             setattr(card, k, v)
         self.touch(card)
@@ -110,13 +151,15 @@ class CardOps(StoreBase):
         """Delete a card; links from interviews to it are cleared, not broken."""
         card = self.get(s, Card, card_id, "Card", lock=True)
         self.check_version(s, card, expected_version, f"Card {card.title!r}")
+        ensure_writable(s, card.project_id)
         s.exec(update(Answer).where(Answer.created_card_id == card_id).values(created_card_id=None))
         s.exec(
             update(Assessment)
             .where(Assessment.milestone_card_id == card_id)
             .values(milestone_card_id=None)
         )
-        snapshot = {k: [jsonable(getattr(card, k)), None] for k in ("title", "phase", "status")}
+        # Every field, so the deletion can be undone from the audit trail.
+        snapshot = {k: [jsonable(getattr(card, k)), None] for k in (*fields.CARD, "rank")}
         self.audit(
             s, "card", card.id, card.project_id, "delete", f"Deleted card {card.title!r}", snapshot
         )
@@ -137,19 +180,29 @@ class CardOps(StoreBase):
         return card
 
     @writes
-    def move_card(self, s: Session, card_id: int, phase: lifecycle.Phase | str) -> Card:
-        """Move a card to the bottom of another phase column (one atomic UPDATE)."""
+    def move_card(
+        self, s: Session, card_id: int, phase: lifecycle.Phase | str, force: bool = False
+    ) -> Card:
+        """Move a card to the bottom of another phase column (one atomic UPDATE).
+
+        A full column raises WipLimitReached unless *force* (the override is audited).
+        """
         target = lifecycle.parse_phase(phase)
         card = self.get(s, Card, card_id, "Card", lock=True)
-        old = card.phase
+        ensure_writable(s, card.project_id)
+        old, old_entry = card.phase, jsonable(card.entered_at)
         if old == target.value:
             s.expunge(card)
             return card
+        over = check_wip(s, card.project_id, target.value, force)
+        if over:
+            self.audit_wip_override(s, card, over, target.value)
         moved = self._atomic_update(
             s,
             card_id,
             phase=target.value,
             rank=next_rank(card.project_id, target.value).scalar_subquery(),
+            entered_at=utcnow(),
         )
         self.audit(
             s,
@@ -158,7 +211,8 @@ class CardOps(StoreBase):
             card.project_id,
             "move",
             f"Moved card {card.title!r} {lifecycle.Phase(old).label} -> {target.label}",
-            {"phase": [old, target.value]},
+            # The old entry time lets an undo give the card back its age.
+            {"phase": [old, target.value], "entered_at": [old_entry, None]},
         )
         return moved
 
@@ -168,6 +222,7 @@ class CardOps(StoreBase):
         if offset not in (-1, 1):
             raise ValidationError("A card moves one place up or down at a time.")
         card = self.get(s, Card, card_id, "Card", lock=True)
+        ensure_writable(s, card.project_id)
         cond = Card.rank < card.rank if offset < 0 else Card.rank > card.rank
         order = Card.rank.desc() if offset < 0 else Card.rank.asc()
         neighbour = (
@@ -206,13 +261,66 @@ class CardOps(StoreBase):
         return moved
 
     def set_card_status(self, card_id: int, status: lifecycle.CardStatus | str) -> Card:
-        """Set a card's status (atomic)."""
+        """Set a card's status (atomic); Blocked goes through :meth:`set_blocked`."""
         new = lifecycle.parse_enum(lifecycle.CardStatus, str(status), "status")
+        if new is lifecycle.CardStatus.BLOCKED:
+            raise ValidationError.from_fields(
+                {"blocked_reason": "is required to block a card (use set_blocked / b)"}
+            )
         return self._change_status(card_id, lambda _old: new)
 
     def cycle_card_status(self, card_id: int) -> Card:
-        """Advance a card to its next status (todo -> doing -> blocked -> done -> todo)."""
-        return self._change_status(card_id, lifecycle.next_status)
+        """Advance a card to its next status (todo -> doing -> done -> todo).
+
+        Blocked is skipped: it needs a reason, so it is set with ``b`` (:meth:`set_blocked`).
+        """
+
+        def pick(old: lifecycle.CardStatus) -> lifecycle.CardStatus:
+            new = lifecycle.next_status(old)
+            return lifecycle.next_status(new) if new is lifecycle.CardStatus.BLOCKED else new
+
+        return self._change_status(card_id, pick)
+
+    @writes
+    def set_blocked(self, s: Session, card_id: int, reason: str | None) -> Card:
+        """Block a card with a mandatory *reason*, or unblock it (``None``: back to doing)."""
+        why = REASON(reason, "blocked_reason") if reason is not None else None
+        if why is not None and not why:
+            raise ValidationError.from_fields({"blocked_reason": "is required to block a card"})
+        card = self.get(s, Card, card_id, "Card", lock=True)
+        ensure_writable(s, card.project_id)
+        if why is None:
+            if card.status != BLOCKED:
+                s.expunge(card)
+                return card
+            new_status, new_reason, verb = lifecycle.CardStatus.DOING.value, "", "Unblocked"
+        else:
+            new_status, new_reason, verb = BLOCKED, why, "Blocked"
+        diff = changes(card, {"status": new_status, "blocked_reason": new_reason})
+        changed = self._atomic_update(s, card_id, status=new_status, blocked_reason=new_reason)
+        self.audit(
+            s,
+            "card",
+            card_id,
+            card.project_id,
+            "block" if why is not None else "unblock",
+            f"{verb} card {card.title!r}" + (f": {why}" if why else ""),
+            diff,
+        )
+        return changed
+
+    def audit_wip_override(self, s: Session, card: Card, over: str, phase: str = "") -> None:
+        """Record that a card went into a column past its WIP limit, after confirmation."""
+        label = lifecycle.Phase(phase or card.phase).label
+        self.audit(
+            s,
+            "card",
+            card.id,
+            card.project_id,
+            "wip_override",
+            f"WIP limit overridden in {label} ({over}) for card {card.title!r}",
+            {"wip": [None, over]},
+        )
 
     @writes
     def _change_status(
@@ -222,12 +330,16 @@ class CardOps(StoreBase):
         pick: Callable[[lifecycle.CardStatus], lifecycle.CardStatus],
     ) -> Card:
         card = self.get(s, Card, card_id, "Card", lock=True)
+        ensure_writable(s, card.project_id)
         old = lifecycle.CardStatus(card.status)
         new = pick(old)
         if new == old:
             s.expunge(card)
             return card
-        changed = self._atomic_update(s, card_id, status=new.value)
+        diff: dict[str, list[Any]] = {"status": [old.value, new.value]}
+        if card.blocked_reason:
+            diff["blocked_reason"] = [card.blocked_reason, ""]
+        changed = self._atomic_update(s, card_id, status=new.value, blocked_reason="")
         self.audit(
             s,
             "card",
@@ -235,6 +347,6 @@ class CardOps(StoreBase):
             card.project_id,
             "status",
             f"Card {card.title!r}: {old.label} -> {new.label}",
-            {"status": [old.value, new.value]},
+            diff,
         )
         return changed

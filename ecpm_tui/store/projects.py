@@ -15,9 +15,12 @@ from ecpm_tui.errors import NotFound, ValidationError
 from ecpm_tui.models import Card, Project, Risk
 from ecpm_tui.store.base import StoreBase, changes, created, detach, reads, writes
 from ecpm_tui.store.gates import seed_gates
+from ecpm_tui.store.health import suggestion_for
 from ecpm_tui.store.pptf import readiness_by_project
 from ecpm_tui.store.risks import NOT_OPEN
 from ecpm_tui.store.rows import ProjectSummary
+
+ARCHIVE_REASON = fields.string(2000, multiline=True)
 
 
 def check_dates(start: date | None, target: date | None) -> None:
@@ -108,6 +111,8 @@ class ProjectOps(StoreBase):
         if not diff:
             detach(s, project)
             return project
+        if "health" in diff or "health_note" in diff:
+            self._check_health_note(s, project, data)
         for k, v in data.items():
             setattr(project, k, v)
         self.touch(project)
@@ -123,13 +128,43 @@ class ProjectOps(StoreBase):
         detach(s, project)
         return project
 
+    def _check_health_note(self, s: Session, project: Project, data: Mapping[str, Any]) -> None:
+        """A manual health that differs from the suggested one needs a note saying why."""
+        assert project.id is not None
+        health = data.get("health", project.health)
+        note = data.get("health_note", project.health_note)
+        suggestion = suggestion_for(s, self.bank, project.id, self.today())
+        if health != suggestion.health.value and not note:
+            why = "; ".join(suggestion.reasons)
+            raise ValidationError.from_fields(
+                {
+                    "health_note": f"is required: the suggested health is "
+                    f"{suggestion.health.value} ({why})"
+                }
+            )
+
     @writes
     def archive_project(
-        self, s: Session, project_id: int, expected_version: int | None, archived: bool = True
+        self,
+        s: Session,
+        project_id: int,
+        expected_version: int | None,
+        archived: bool = True,
+        reason: str | None = None,
     ) -> Project:
-        """Archive (hide) or restore a project."""
+        """Archive (hide) or restore a project.
+
+        Archiving a project that is neither closed nor killed needs a *reason*: it hides
+        live work, so it must be a deliberate, explained decision.
+        """
+        why = ARCHIVE_REASON(reason, "reason") if reason else ""
         project = self.get(s, Project, project_id, "Project", lock=True)
         self.check_version(s, project, expected_version, f"Project {project.key}")
+        finished = lifecycle.ProjectState(project.state).read_only
+        if archived and not project.archived and not finished and not why:
+            raise ValidationError.from_fields(
+                {"reason": "is required to archive a project that is neither closed nor killed"}
+            )
         if project.archived != archived:
             project.archived = archived
             self.touch(project)
@@ -139,7 +174,8 @@ class ProjectOps(StoreBase):
                 project.id,
                 project.id,
                 "archive" if archived else "restore",
-                f"{'Archived' if archived else 'Restored'} project {project.key}",
+                f"{'Archived' if archived else 'Restored'} project {project.key}"
+                + (f": {why}" if why else ""),
                 {"archived": [not archived, archived]},
             )
         detach(s, project)
@@ -209,6 +245,7 @@ class ProjectOps(StoreBase):
                 next_milestone=milestones.get(p.id),
                 overdue=overdue[p.id],
                 overdue_reviews=late_reviews[p.id],
+                suggested=suggestion_for(s, self.bank, p.id, today) if p.id else None,
             )
             for p in projects
         ]

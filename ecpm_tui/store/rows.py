@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ecpm_tui import lifecycle, pptf, risk
+from ecpm_tui.health import HealthSuggestion
 from ecpm_tui.models import Answer, Assessment, Card, GateCheck, Project
 
 
@@ -38,6 +39,13 @@ class CardRow:
     blocked_reason: str
     version: int
     updated_by: str
+    entered_at: datetime | None = None
+
+    def age_days(self, today: date) -> int | None:
+        """Whole days since the card entered its current column (None if unknown)."""
+        if self.entered_at is None:
+            return None
+        return max(0, (today - self.entered_at.date()).days)
 
     def values(self) -> dict[str, Any]:
         """The card's fields by name (what an edit form starts from)."""
@@ -154,6 +162,8 @@ class TransitionRow:
     decision: str
     reason: str
     unmet_criteria: str
+    approved_by: str = ""
+    conditions: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +197,7 @@ class ProjectSummary:
     next_milestone: Card | None = None
     overdue: int = 0
     overdue_reviews: int = 0
+    suggested: HealthSuggestion | None = None
 
     @property
     def progress(self) -> float | None:
@@ -205,6 +216,21 @@ class GateStatus:
     @property
     def unmet(self) -> list[GateCheck]:
         return [c for c in self.checks if not c.done]
+
+    @property
+    def mandatory_unmet(self) -> list[GateCheck]:
+        """Unmet criteria that no decision can override."""
+        return [c for c in self.checks if not c.done and c.mandatory]
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSetting:
+    """WIP limit and aging threshold of one phase column (None: no limit)."""
+
+    phase: str
+    wip_limit: int | None
+    age_limit_days: int
+    version: int | None = None
 
 
 @dataclass(frozen=True)

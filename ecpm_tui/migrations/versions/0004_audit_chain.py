@@ -1,7 +1,7 @@
 """Audit chain: each event's hash covers the previous one; imported events are marked.
 
-Revision ID: 0005
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-23 16:40:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 from ecpm_tui import audit_chain
 
-revision = "0005"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
