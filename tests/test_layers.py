@@ -114,3 +114,15 @@ def test_no_module_reaches_into_another_modules_private_names() -> None:
 
 def _private(name: str) -> bool:
     return name.startswith("_") and not name.startswith("__")
+
+
+MAX_MODULE_LINES = 450
+
+
+def test_modules_stay_small() -> None:
+    """One concern per module: past about 450 lines a module is split, not grown."""
+    sizes = {
+        str(path.relative_to(ROOT)): len(path.read_text().splitlines())
+        for path in _python_files("ecpm_tui", "screens")
+    }
+    assert {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES} == {}

@@ -1,24 +1,23 @@
-"""Export and import of whole projects as JSON: lossless, validated, all-or-nothing.
-
-Records reference each other by stable in-file references rather than database ids
-(project key, card number ``n``, risk ref, assessment number ``n``), so a file exported
-from one database imports into another and exports again identically.
-"""
+"""Import of an export file: validated and built before the write lock, all-or-nothing."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
-from ecpm_tui import __version__, fields, files, lifecycle, pptf
+from ecpm_tui import fields, files, lifecycle, pptf
 from ecpm_tui.errors import ValidationError
+from ecpm_tui.exchange.reader import Reader
+from ecpm_tui.exchange.schema import (
+    FORMAT,
+    FORMAT_VERSION,
+    MAX_IMPORT_BYTES,
+)
 from ecpm_tui.models import (
     Answer,
     Assessment,
@@ -28,7 +27,6 @@ from ecpm_tui.models import (
     PhaseTransition,
     Project,
     Risk,
-    utcnow,
 )
 from ecpm_tui.store import (
     AnswerSpec,
@@ -36,55 +34,9 @@ from ecpm_tui.store import (
     InterviewSpec,
     ProjectBundle,
     Store,
-    jsonable,
     validate_risk,
 )
 from ecpm_tui.store.pptf import LANGUAGES
-
-FORMAT = "ecpm-export"
-FORMAT_VERSION = 1
-MAX_IMPORT_BYTES = 200 * 1024 * 1024
-
-# version is a per-database lock counter, not content: a fresh import starts it at 1.
-TRACKED = ("created_at", "created_by", "updated_at", "updated_by")
-PROJECT_FIELDS = (*fields.PROJECT, "risk_seq", "state", "state_reason", *TRACKED)
-CARD_FIELDS = (*fields.CARD, "rank", "entered_at", *TRACKED)
-RISK_FIELDS = ("ref", *fields.RISK, *TRACKED)
-GATE_FIELDS = (
-    "phase",
-    "criterion_key",
-    "text",
-    "position",
-    "done",
-    "done_by",
-    "done_at",
-    "note",
-    "mandatory",
-    *TRACKED,
-)
-TRANSITION_FIELDS = (
-    "from_phase",
-    "to_phase",
-    "by",
-    "at",
-    "decision",
-    "reason",
-    "unmet_criteria",
-    "approved_by",
-    "conditions",
-)
-ASSESSMENT_FIELDS = (
-    "phase",
-    "department",
-    "interviewer",
-    "language",
-    "status",
-    "started_at",
-    "completed_at",
-    *TRACKED,
-)
-ANSWER_FIELDS = ("question_key", "rating", "na", "unknown", "note", "action", *TRACKED)
-EVENT_FIELDS = ("at", "user", "entity", "action", "summary", "changes")
 
 
 @dataclass(frozen=True)
@@ -105,235 +57,6 @@ class ImportResult:
             f"{verb} {len(self.projects)} project(s) ({keys}): {self.cards} cards, "
             f"{self.risks} risks, {self.assessments} interviews."
         )
-
-
-def _row(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: jsonable(getattr(obj, name)) for name in names}
-
-
-def export_data(
-    store: Store, project_key: str | None = None, include_archived: bool = True
-) -> dict[str, Any]:
-    """Everything about one project (or all) as a JSON-ready dict."""
-
-    def run(s: Session) -> dict[str, Any]:
-        q = select(Project).order_by(Project.key)
-        if project_key:
-            q = q.where(Project.key == project_key.strip().upper())
-        elif not include_archived:
-            q = q.where(Project.archived == False)  # noqa: E712
-        projects = list(s.execute(q).scalars())
-        if project_key and not projects:
-            raise ValidationError(f"No project with key {project_key.strip().upper()!r}.")
-        return {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "app_version": __version__,
-            "exported_at": utcnow().isoformat(),
-            "projects": [_export_project(s, p, store.bank) for p in projects],
-        }
-
-    return store.db.read(run)
-
-
-def _export_project(s: Session, p: Project, bank: pptf.QuestionBank) -> dict[str, Any]:
-    def rows(model: Any, *order: Any) -> list[Any]:
-        return list(
-            s.execute(select(model).where(model.project_id == p.id).order_by(*order)).scalars()
-        )
-
-    cards = rows(Card, Card.phase, Card.rank, Card.id)
-    card_n = {c.id: n for n, c in enumerate(cards, 1)}
-    risks = rows(Risk, Risk.ref)
-    risk_ref = {r.id: r.ref for r in risks}
-    assessments = rows(Assessment, Assessment.started_at, Assessment.id)
-    assess_n = {a.id: n for n, a in enumerate(assessments, 1)}
-    answers: dict[int, list[Answer]] = {a.id: [] for a in assessments}
-    if assessments:
-        for ans in s.execute(
-            select(Answer)
-            .where(Answer.assessment_id.in_(list(answers)))
-            .order_by(Answer.question_key)
-        ).scalars():
-            answers[ans.assessment_id].append(ans)
-    gate_refs = {}
-    gates = rows(GateCheck, GateCheck.phase, GateCheck.position, GateCheck.id)
-    for g in gates:
-        gate_refs[g.id] = f"{g.phase}/{g.criterion_key}"
-    local = {
-        "project": {p.id: p.key},
-        "card": card_n,
-        "risk": risk_ref,
-        "assessment": assess_n,
-        "gate": gate_refs,
-    }
-    events = list(
-        s.execute(
-            select(AuditEvent).where(AuditEvent.project_id == p.id).order_by(AuditEvent.id)
-        ).scalars()
-    )
-    return {
-        **_row(p, PROJECT_FIELDS),
-        "cards": [{"n": card_n[c.id], **_row(c, CARD_FIELDS)} for c in cards],
-        "gate_checks": [_row(g, GATE_FIELDS) for g in gates],
-        "transitions": [
-            _row(t, TRANSITION_FIELDS) for t in rows(PhaseTransition, PhaseTransition.id)
-        ],
-        "risks": [
-            {
-                **_row(r, RISK_FIELDS),
-                "occurred_card": card_n.get(r.occurred_card_id) if r.occurred_card_id else None,
-            }
-            for r in risks
-        ],
-        "assessments": [
-            {
-                "n": assess_n[a.id],
-                "milestone_card": card_n.get(a.milestone_card_id) if a.milestone_card_id else None,
-                **_row(a, ASSESSMENT_FIELDS),
-                "answers": [
-                    {
-                        **_row(x, ANSWER_FIELDS),
-                        "created_card": card_n.get(x.created_card_id)
-                        if x.created_card_id
-                        else None,
-                        "created_risk": risk_ref.get(x.created_risk_id)
-                        if x.created_risk_id
-                        else None,
-                    }
-                    for x in answers[a.id]
-                ],
-                # Derived, for readers of the file; an import recomputes them.
-                **_interview_scores(bank, answers[a.id]),
-            }
-            for a in assessments
-        ],
-        "events": [
-            {
-                **_row(e, EVENT_FIELDS),
-                "entity_ref": local.get(e.entity, {}).get(e.entity_id) if e.entity_id else None,
-            }
-            for e in events
-        ],
-    }
-
-
-def _interview_scores(bank: pptf.QuestionBank, answers: list[Answer]) -> dict[str, Any]:
-    values = {x.question_key: pptf.AnswerValue(x.rating, x.na, x.unknown) for x in answers}
-
-    def pct(value: float | None) -> float | None:
-        return None if value is None else round(value, 1)
-
-    return {
-        "scores": {d.value: pct(pptf.dimension_score(bank, values, d)) for d in pptf.Dimension},
-        "overall": pct(pptf.overall_score(bank, values)),
-        "gaps": [g.question.key for g in pptf.gaps(bank, values)],
-    }
-
-
-def export_json(store: Store, project_key: str | None = None) -> str:
-    """The export as pretty JSON text."""
-    return (
-        json.dumps(export_data(store, project_key), ensure_ascii=False, indent=2, sort_keys=False)
-        + "\n"
-    )
-
-
-# -- import -------------------------------------------------------------------------------
-
-
-class _Reader:
-    """Strict access to one record of an import file, naming the place of every error."""
-
-    def __init__(self, data: Any, where: str) -> None:
-        if not isinstance(data, Mapping):
-            raise ValidationError(f"{where}: expected an object.")
-        self.data = data
-        self.where = where
-
-    def fail(self, message: str) -> ValidationError:
-        return ValidationError(f"{self.where}: {message}")
-
-    def get(self, name: str, default: Any = ...) -> Any:
-        if name not in self.data:
-            if default is ...:
-                raise self.fail(f"missing field {name!r}.")
-            return default
-        return self.data[name]
-
-    def ref(self, name: str) -> int | str | None:
-        """An optional reference to another record of the file: a number or a text key."""
-        value = self.get(name, None)
-        if value is None or (isinstance(value, int | str) and not isinstance(value, bool)):
-            return value
-        raise self.fail(f"{name!r} must be a number or a text reference.")
-
-    def list(self, name: str) -> list[Any]:
-        value = self.get(name, [])
-        if not isinstance(value, list):
-            raise self.fail(f"{name!r} must be a list.")
-        return value
-
-    def text(self, name: str, max_len: int = fields.LONG, default: Any = ...) -> str:
-        value = self.get(name, default)
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            raise self.fail(f"{name!r} must be text.")
-        try:
-            return fields.string(max_len, multiline=True)(value, name)
-        except ValidationError as exc:
-            raise self.fail(exc.message) from exc
-
-    def when(self, name: str, optional: bool = False) -> datetime | None:
-        value = self.get(name, None if optional else ...)
-        if value is None and optional:
-            return None
-        try:
-            parsed = datetime.fromisoformat(str(value))
-        except ValueError as exc:
-            raise self.fail(f"{name!r} is not a date-time.") from exc
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-    def int(
-        self, name: str, low: int = 0, high: int = 2**31 - 1, optional: bool = False
-    ) -> int | None:
-        value = self.get(name, None if optional else ...)
-        if value is None and optional:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.fail(f"{name!r} must be a whole number from {low} to {high}.")
-        return value
-
-    def flag(self, name: str) -> bool:
-        value = self.get(name, False)
-        if not isinstance(value, bool):
-            raise self.fail(f"{name!r} must be true or false.")
-        return value
-
-    def phase(self, name: str, optional: bool = False) -> str | None:
-        value = self.get(name, None if optional else ...)
-        if value is None and optional:
-            return None
-        try:
-            return lifecycle.parse_phase(str(value)).value
-        except ValidationError as exc:
-            raise self.fail(f"{name!r} is not a phase.") from exc
-
-    def tracked(self) -> dict[str, Any]:
-        return {
-            "created_at": self.when("created_at"),
-            "created_by": self.text("created_by", 64),
-            "updated_at": self.when("updated_at"),
-            "updated_by": self.text("updated_by", 64),
-        }
-
-    def entity(self, specs: Mapping[str, fields.Spec]) -> dict[str, Any]:
-        raw = {k: self.data[k] for k in specs if k in self.data}
-        try:
-            return fields.coerce(specs, raw, partial=False)
-        except ValidationError as exc:
-            raise self.fail(exc.message) from exc
 
 
 def parse_import(text: str) -> dict[str, Any]:
@@ -380,7 +103,7 @@ def import_data(store: Store, data: Mapping[str, Any], dry_run: bool = False) ->
     if not isinstance(projects, list):
         raise ValidationError("The export has no list of projects.")
     bundles = [
-        _bundle(store.bank, _Reader(raw, f"project #{i}")) for i, raw in enumerate(projects, 1)
+        _bundle(store.bank, Reader(raw, f"project #{i}")) for i, raw in enumerate(projects, 1)
     ]
     keys = [b.project.key for b in bundles]
     twice = sorted({k for k in keys if keys.count(k) > 1})
@@ -392,7 +115,7 @@ def import_data(store: Store, data: Mapping[str, Any], dry_run: bool = False) ->
     return ImportResult(done.projects, done.cards, done.risks, done.assessments, dry_run)
 
 
-def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
+def _bundle(bank: pptf.QuestionBank, r: Reader) -> ProjectBundle:
     values = r.entity(dict(fields.PROJECT))
     key = values["key"]
     r.where = f"project {key}"
@@ -410,7 +133,7 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
 
     cards: dict[int, Card] = {}
     for j, raw in enumerate(r.list("cards"), 1):
-        c = _Reader(raw, f"project {key} card #{j}")
+        c = Reader(raw, f"project {key} card #{j}")
         n = c.int("n", 1)
         assert n is not None
         if n in cards:
@@ -425,7 +148,7 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
 
     gates: dict[str, GateCheck] = {}
     for j, raw in enumerate(r.list("gate_checks"), 1):
-        g = _Reader(raw, f"project {key} gate check #{j}")
+        g = Reader(raw, f"project {key} gate check #{j}")
         phase = g.phase("phase")
         crit = g.text("criterion_key", 60)
         if not crit:
@@ -447,7 +170,7 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
     bundle.gate_checks = list(gates.values())
 
     for j, raw in enumerate(r.list("transitions"), 1):
-        t = _Reader(raw, f"project {key} transition #{j}")
+        t = Reader(raw, f"project {key} transition #{j}")
         decision = t.text("decision", 20)
         if decision not in {d.value for d in lifecycle.Decision}:
             raise t.fail(f"unknown decision {decision!r}.")
@@ -472,7 +195,7 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
 
     risks: dict[str, Risk] = {}
     for j, raw in enumerate(r.list("risks"), 1):
-        k = _Reader(raw, f"project {key} risk #{j}")
+        k = Reader(raw, f"project {key} risk #{j}")
         ref = k.text("ref", 12)
         if not ref or ref in risks:
             raise k.fail(f"risk ref {ref!r} is empty or appears twice.")
@@ -496,7 +219,7 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
 
     interviews: dict[int, InterviewSpec] = {}
     for j, raw in enumerate(r.list("assessments"), 1):
-        a = _Reader(raw, f"project {key} interview #{j}")
+        a = Reader(raw, f"project {key} interview #{j}")
         n = a.int("n", 1)
         assert n is not None
         if n in interviews:
@@ -536,7 +259,7 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
         seen: set[str] = set()
         for m, raw_answer in enumerate(a.list("answers"), 1):
             spec.answers.append(
-                _answer(bank, _Reader(raw_answer, f"{a.where} answer #{m}"), seen, cards, risks)
+                _answer(bank, Reader(raw_answer, f"{a.where} answer #{m}"), seen, cards, risks)
             )
     bundle.interviews = list(interviews.values())
 
@@ -548,7 +271,7 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
         "gate": gates,
     }
     for j, raw in enumerate(r.list("events"), 1):
-        e = _Reader(raw, f"project {key} event #{j}")
+        e = Reader(raw, f"project {key} event #{j}")
         entity = e.text("entity", 20)
         subject_ref = e.ref("entity_ref")
         changes = e.text("changes", default="{}") or "{}"
@@ -572,7 +295,7 @@ def _bundle(bank: pptf.QuestionBank, r: _Reader) -> ProjectBundle:
 
 def _answer(
     bank: pptf.QuestionBank,
-    x: _Reader,
+    x: Reader,
     seen: set[str],
     cards: Mapping[int, Card],
     risks: Mapping[str, Risk],
