@@ -80,7 +80,14 @@ def test_switches_through_all_five_screens_with_real_data(store: Store) -> None:
         await pilot.press("4")
         await settle(pilot)
         assert isinstance(app.screen, RisksScreen)
-        assert app.screen.query_one("#risk-table", DataTable).row_count == 10
+        # The register lists the open threats of the project in view (set on show).
+        threats = [
+            r
+            for r in store.list_risks(app.current_project_id, include_closed=False)
+            if r.kind == "threat"
+        ]
+        assert len(threats) >= 5
+        assert app.screen.query_one("#risk-table", DataTable).row_count == len(threats)
 
         await pilot.press("5")
         await settle(pilot)
@@ -262,7 +269,12 @@ def test_edit_conflict_shows_both_versions_and_reapplies(store: Store) -> None:
 
 def test_risk_matrix_cursor_filters_the_register(store: Store) -> None:
     project = store.get_project_by_key("SHOP")
-    risks = store.list_risks(project.id, include_closed=False)  # type: ignore[arg-type]
+    # The matrix shows threats (o switches to opportunities; they are never mixed).
+    risks = [
+        r
+        for r in store.list_risks(project.id, include_closed=False)  # type: ignore[arg-type]
+        if r.kind == "threat"
+    ]
 
     async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
         app.current_project_id = project.id

@@ -363,17 +363,21 @@ def test_suggested_health_rules() -> None:
 
 def test_suggested_health_from_threats_dates_and_pptf(store: Store, project_id: int) -> None:
     assert store.suggested_health(project_id).health is Health.GREEN
-    store.create_risk(project_id, {"title": "Opportunity", "kind": "opportunity",
+    store.create_risk(project_id, {"owner": "ann", "title": "Opportunity", "kind": "opportunity",
                                    "likelihood": 5, "impact": 5})  # fmt: skip
     assert store.suggested_health(project_id).health is Health.GREEN  # never added up
-    store.create_risk(project_id, {"title": "Scope creep", "likelihood": 4, "impact": 3})
+    store.create_risk(
+        project_id, {"owner": "ann", "title": "Scope creep", "likelihood": 4, "impact": 3}
+    )
     store.create_card(project_id, {"title": "Late task", "due_date": "2026-11-01"})
     amber = store.suggested_health(project_id)
     assert amber.reasons == ("1 open High threat", "1 overdue card")
     store.create_card(
         project_id, {"title": "Go-live", "kind": "milestone", "due_date": "yesterday"}
     )
-    store.create_risk(project_id, {"title": "Peak outage", "likelihood": 5, "impact": 5})
+    store.create_risk(
+        project_id, {"title": "Peak outage", "likelihood": 5, "impact": 5, "owner": "ann"}
+    )
     interview = store.start_assessment(project_id, "Finance team", phase="initiation")
     assert interview.id is not None
     for q in store.bank.ordered():
@@ -388,7 +392,9 @@ def test_suggested_health_from_threats_dates_and_pptf(store: Store, project_id: 
 
 
 def test_a_manual_health_that_differs_needs_a_note(store: Store, project_id: int) -> None:
-    store.create_risk(project_id, {"title": "Peak outage", "likelihood": 5, "impact": 5})
+    store.create_risk(
+        project_id, {"title": "Peak outage", "likelihood": 5, "impact": 5, "owner": "ann"}
+    )
     with pytest.raises(ValidationError) as err:
         store.update_project(project_id, None, {"health": "amber"})
     assert "suggested health is red (1 open Extreme threat)" in err.value.errors["health_note"]

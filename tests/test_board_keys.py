@@ -392,7 +392,7 @@ def test_archiving_a_live_project_asks_for_a_reason(store: Store, pid: int) -> N
 
 
 def test_projects_detail_shows_the_suggested_health_and_its_reasons(store: Store, pid: int) -> None:
-    store.create_risk(pid, {"title": "Peak outage", "likelihood": 5, "impact": 5})
+    store.create_risk(pid, {"title": "Peak outage", "likelihood": 5, "impact": 5, "owner": "ann"})
 
     async def main() -> None:
         app = EcpmApp(store, poll_interval=0)

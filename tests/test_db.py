@@ -109,6 +109,8 @@ def open_as_unprivileged(path: Path) -> tuple[int, str]:
         message = "opened"
         try:
             os.close(read_end)
+            # The test's working folder may be closed to the unprivileged user.
+            os.chdir("/")
             if os.geteuid() == 0:
                 os.setgroups([])
                 os.setgid(NOBODY)
