@@ -104,7 +104,7 @@ class GateScreen(ModalScreen[None]):
             return
         check = self.status.checks[options.highlighted]
         assert check.id is not None
-        self.toggle(check.id, not check.done)
+        self.toggle(check.id, not check.done, check.version)
 
     def action_mandatory(self) -> None:
         """Make the highlighted criterion mandatory, or optional again."""
@@ -126,9 +126,9 @@ class GateScreen(ModalScreen[None]):
         self.load()
 
     @work(thread=True, group="gate-write")
-    def toggle(self, check_id: int, done: bool) -> None:
+    def toggle(self, check_id: int, done: bool, version: int) -> None:
         try:
-            self.store.set_gate_check(check_id, done)
+            self.store.set_gate_check(check_id, done, expected_version=version)
             cast("EcpmApp", self.app).absorb_own_write()
         except EcpmError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error")

@@ -140,3 +140,33 @@ def test_a_login_name_longer_than_the_author_columns_still_saves(db_url: str) ->
 @pytest.mark.parametrize("url", ["postgresql+psycopg2://u@h/db", "postgresql+asyncpg://u@h/db"])
 def test_another_postgresql_driver_is_named_not_a_traceback(url: str) -> None:
     assert_user_error(run("export", "--db", url), "psycopg (version 3) driver")
+
+
+def test_a_stale_gate_tick_is_refused_and_a_reorder_audits_the_neighbour(db_url: str) -> None:
+    from ecpm_tui.config import DbTarget
+    from ecpm_tui.db import open_database
+    from ecpm_tui.errors import Conflict
+    from ecpm_tui.store import Store
+
+    database = open_database(DbTarget(db_url, "test"))
+    try:
+        alice, bob = Store(database, user="alice"), Store(database, user="bob")
+        project = alice.create_project({"key": "GATE", "name": "Gates"})
+        assert project.id is not None
+        seen = alice.gate_checks(project.id).checks[0]  # what alice's gate list shows
+        assert seen.id is not None
+        bob.set_gate_check(seen.id, True, expected_version=seen.version)
+        with pytest.raises(Conflict, match="bob"):
+            alice.set_gate_check(seen.id, False, expected_version=seen.version)
+        assert alice.gate_checks(project.id).checks[0].done is True  # bob's tick stands
+
+        first = alice.create_card(project.id, {"title": "First"})
+        second = alice.create_card(project.id, {"title": "Second"})
+        assert second.id is not None and first.id is not None
+        alice.reorder_card(second.id, -1)
+        by_card = {(e.entity_id, e.action) for e in alice.list_events(entity="card")}
+        assert (first.id, "swap") in by_card and (second.id, "reorder") in by_card
+        # The neighbour's new version is explained by an event of its own.
+        assert alice.get_card(first.id).version == first.version + 1
+    finally:
+        database.close()

@@ -248,6 +248,19 @@ class CardOps(StoreBase):
         s.exec(
             update(Card).where(Card.id == neighbour.id).values(rank=mine, version=Card.version + 1)
         )
+        # The neighbour changed too (rank and version): it gets its own event, so its
+        # history explains the new version. (Not undoable on its own: undoing the
+        # reorder puts both back.)
+        self.audit(
+            s,
+            "card",
+            neighbour.id,
+            card.project_id,
+            "swap",
+            f"Card {neighbour.title!r} moved {'down' if offset < 0 else 'up'} "
+            f"(swapped with {card.title!r})",
+            {"rank": [theirs, mine]},
+        )
         moved = self._atomic_update(s, card_id, rank=theirs)
         self.audit(
             s,

@@ -84,15 +84,25 @@ class GateOps(StoreBase):
 
     @writes
     def set_gate_check(
-        self, s: Session, check_id: int, done: bool, note: str | None = None
+        self,
+        s: Session,
+        check_id: int,
+        done: bool,
+        note: str | None = None,
+        expected_version: int | None = None,
     ) -> GateCheck:
-        """Tick or untick one gate criterion (optionally with a note)."""
+        """Tick or untick one gate criterion (optionally with a note).
+
+        Given the ``expected_version`` the user saw, a criterion someone else changed
+        since is refused (Conflict) instead of silently overwritten.
+        """
         clean_note = (
             fields.coerce({"note": NOTE}, {"note": note}, partial=True)["note"]
             if note is not None
             else None
         )
         check = self.get(s, GateCheck, check_id, "Gate criterion", lock=True)
+        self.check_version(s, check, expected_version, "This gate criterion")
         diff: dict[str, list[Any]] = {}
         if check.done != done:
             diff["done"] = [check.done, done]
