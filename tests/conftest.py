@@ -18,6 +18,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from pgserver import ExternalPg, PgServer, find_bindir
 
+from ecpm_tui.config import DbTarget
+from ecpm_tui.db import Database, open_database
+
 # ============================================================================
 # Environment isolation: no test ever touches the real user's config or database
 # ============================================================================
@@ -106,3 +109,15 @@ def db_url(request: pytest.FixtureRequest) -> str:
 # ============================================================================
 # More fixtures: append new sections below this line
 # ============================================================================
+
+
+# ============================================================================
+# An open ecpm database on either backend (``db_url``), closed after the test
+# ============================================================================
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = open_database(DbTarget(db_url, "test"))
+    yield database
+    database.close()

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -21,12 +22,47 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
+import pytest
+
 # The console script installed next to the interpreter that runs the tests.
 ECPM = Path(sys.executable).parent / "ecpm"
 
 
 def tmux_available() -> bool:
     return shutil.which("tmux") is not None
+
+
+def make_demo_db(path: Path, projects: int, cards: int, risks: int) -> Path:
+    """A demo database made by the installed ``ecpm`` (init, then demo), as a user would.
+
+    Fails in CI and skips elsewhere when tmux is missing, since every user of it drives
+    the app in tmux.
+    """
+    if not tmux_available():
+        message = "tmux is not installed (apt-get install tmux)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    subprocess.run([str(ECPM), "init", "--db", str(path)], check=True, capture_output=True)
+    counts = ["--projects", str(projects), "--cards", str(cards), "--risks", str(risks)]
+    subprocess.run([str(ECPM), "demo", "--db", str(path), *counts], check=True, capture_output=True)
+    return path
+
+
+def terminal_env() -> dict[str, str]:
+    """A clean login-like environment: nothing from pytest or the outer terminal leaks in."""
+    keep = (
+        "PATH",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "XDG_CONFIG_HOME",
+        "XDG_DATA_HOME",
+        "XDG_CONFIG_DIRS",
+    )
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    env.update({"TERM": "xterm-256color", "LANG": "C.UTF-8", "COLORTERM": "truecolor"})
+    return env
 
 
 class TmuxSession:

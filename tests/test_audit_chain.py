@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -13,13 +12,6 @@ from ecpm_tui.config import DbTarget
 from ecpm_tui.db import Database, migration_config, open_database
 from ecpm_tui.exchange import export_json, import_data, parse_import
 from ecpm_tui.store import Store
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = open_database(DbTarget(db_url, "test"))
-    yield database
-    database.close()
 
 
 def busy_store(db: Database) -> tuple[Store, int]:

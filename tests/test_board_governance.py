@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -22,13 +21,6 @@ from ecpm_tui.lifecycle import Decision, Health, Phase
 from ecpm_tui.store import ConditionSpec, Store
 
 TODAY = date(2026, 11, 20)  # a Friday
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = open_database(DbTarget(db_url, "test"))
-    yield database
-    database.close()
 
 
 @pytest.fixture

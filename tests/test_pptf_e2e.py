@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from e2e_tmux import TmuxSession
+from e2e_tmux import TmuxSession, make_demo_db, terminal_env
 
 ECPM = str(Path(sys.executable).parent / "ecpm")
 
@@ -20,34 +17,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def demo_db(tmp_path: Path) -> Path:
-    if shutil.which("tmux") is None:
-        message = "tmux is not installed (apt-get install tmux)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    db = tmp_path / "pptf-e2e.db"
-    subprocess.run([ECPM, "init", "--db", str(db)], check=True, capture_output=True)
-    subprocess.run(
-        [ECPM, "demo", "--db", str(db), "--projects", "1", "--cards", "5", "--risks", "2"],
-        check=True,
-        capture_output=True,
-    )
-    return db
-
-
-def terminal_env() -> dict[str, str]:
-    keep = (
-        "PATH",
-        "HOME",
-        "USER",
-        "LOGNAME",
-        "XDG_CONFIG_HOME",
-        "XDG_DATA_HOME",
-        "XDG_CONFIG_DIRS",
-    )
-    env = {k: os.environ[k] for k in keep if k in os.environ}
-    env.update({"TERM": "xterm-256color", "LANG": "C.UTF-8", "COLORTERM": "truecolor"})
-    return env
+    return make_demo_db(tmp_path / "pptf-e2e.db", 1, 5, 2)
 
 
 def saved_answers(db: Path, team: str) -> dict[str, tuple[int | None, int, int]]:

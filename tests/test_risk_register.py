@@ -8,7 +8,6 @@ score history, open-threat counts, export/import of every field and the 0002 mig
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -27,13 +26,6 @@ TODAY = date(2026, 11, 2)
 
 # DESIGN 4.3, transcribed independently: rows likelihood 5..1, columns impact 1..5.
 NPSA = {5: "MHEEE", 4: "MHHEE", 3: "LMHHE", 2: "LMMHH", 1: "LLLMM"}
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = open_database(DbTarget(db_url, "test"))
-    yield database
-    database.close()
 
 
 @pytest.fixture

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 
 from ecpm_tui import lifecycle, pptf
-from ecpm_tui.config import DbTarget
-from ecpm_tui.db import Database, open_database
+from ecpm_tui.db import Database
 from ecpm_tui.errors import Conflict, GateBlocked, NotFound, ValidationError
 from ecpm_tui.store import ConditionSpec, Store
 
 TODAY = date(2026, 11, 22)
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = open_database(DbTarget(db_url, "test"))
-    yield database
-    database.close()
 
 
 @pytest.fixture
