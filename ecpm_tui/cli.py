@@ -75,7 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export projects")
     _add_db(p, top=False)
     p.add_argument("--project", metavar="KEY")
-    p.add_argument("--format", choices=("json",), default="json")
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument(
+        "--what",
+        choices=("cards", "risks", "answers", "projects"),
+        default=None,
+        help="with --format csv: which table to write (one CSV per table)",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     _add_follow(p)
 
@@ -176,9 +182,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ecpm_tui.exchange import export_json
+    if args.format == "csv":
+        from ecpm_tui.csvexport import export_csv
 
-    text = export_json(_store(args, create=False), args.project)
+        if args.what is None:
+            raise ValidationError("--format csv needs --what cards|risks|answers|projects.")
+        text = export_csv(_store(args, create=False), args.what, args.project)
+    else:
+        from ecpm_tui.exchange import export_json
+
+        if args.what is not None:
+            raise ValidationError("--what only applies to --format csv.")
+        text = export_json(_store(args, create=False), args.project)
     if args.output:
         out = files.write_text(Path(args.output), text, follow_symlinks=args.follow_symlinks)
         print(f"Exported to {out}", file=sys.stderr)
