@@ -85,6 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     _add_follow(p)
 
+    p = sub.add_parser("report", help="status report of a project (or --all: the portfolio)")
+    _add_db(p, top=False)
+    p.add_argument("key", metavar="KEY", nargs="?", help="project key")
+    p.add_argument("--all", action="store_true", help="portfolio: one line per project")
+    p.add_argument("--format", choices=("md", "html"), default="md")
+    p.add_argument("--since", metavar="DATE", help="cards done since DATE (default: a week ago)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    _add_follow(p)
+
     p = sub.add_parser("import", help="import an export file (all-or-nothing)")
     _add_db(p, top=False)
     p.add_argument("file", metavar="FILE")
@@ -197,6 +206,42 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output:
         out = files.write_text(Path(args.output), text, follow_symlinks=args.follow_symlinks)
         print(f"Exported to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from ecpm_tui import report
+
+    if bool(args.all) == bool(args.key):
+        raise ValidationError("Give a project KEY or --all (not both).")
+    since: date | None = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since)
+        except ValueError as exc:
+            raise ValidationError(
+                f"--since must be a date like 2026-03-01, not {args.since!r}."
+            ) from exc
+    store = _store(args, create=False)
+    if args.all:
+        if args.format != "md" or since is not None:
+            raise ValidationError("The portfolio report (--all) is Markdown only, without --since.")
+        text = report.portfolio(store)
+    else:
+        data = report.collect(store, args.key, since)
+        if args.format == "html":
+            from ecpm_tui.report_html import html_report
+
+            text = html_report(data)
+        else:
+            text = report.markdown(data)
+    if args.output:
+        out = files.write_text(Path(args.output), text, follow_symlinks=args.follow_symlinks)
+        print(f"Report written to {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -349,6 +394,7 @@ COMMANDS = {
     "init": cmd_init,
     "demo": cmd_demo,
     "export": cmd_export,
+    "report": cmd_report,
     "import": cmd_import,
     "backup": cmd_backup,
     "doctor": cmd_doctor,
