@@ -228,9 +228,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             ) from exc
     store = _store(args, create=False)
     if args.all:
-        if args.format != "md" or since is not None:
-            raise ValidationError("The portfolio report (--all) is Markdown only, without --since.")
-        text = report.portfolio(store)
+        if since is not None:
+            raise ValidationError("--since applies to one project's report, not to --all.")
+        text = report.portfolio(store, args.format)
     else:
         data = report.collect(store, args.key, since)
         if args.format == "html":

@@ -316,6 +316,10 @@ def portfolio_markdown(summaries: list[ProjectSummary], today: date) -> str:
     return "\n".join(out) + "\n"
 
 
-def portfolio(store: Store) -> str:
-    """The portfolio report of every active project, as Markdown."""
+def portfolio(store: Store, fmt: str = "md") -> str:
+    """The portfolio report of every active project, as Markdown (or ``fmt="html"``)."""
+    if fmt == "html":
+        from ecpm_tui.report_html import portfolio_html
+
+        return portfolio_html(store.project_summaries(), store.today())
     return portfolio_markdown(store.project_summaries(), store.today())

@@ -7,11 +7,12 @@ Every piece of user text goes through :func:`html.escape`, so a card titled
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from html import escape
 
 from ecpm_tui import pptf, risk
 from ecpm_tui.report import Report, decision_label, pct, phase_label
-from ecpm_tui.store import CardRow
+from ecpm_tui.store import CardRow, ProjectSummary
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:60em;color:#222}
@@ -191,5 +192,31 @@ def html_report(r: Report) -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{e(title)}</title><style>{CSS}</style></head><body>"
         + "\n".join(body)
+        + "</body></html>\n"
+    )
+
+
+def portfolio_html(summaries: Sequence[ProjectSummary], today: date) -> str:
+    """The portfolio (one row per project) as a complete HTML document."""
+    rows = (
+        (
+            f"{e(s.project.key)} {e(s.project.name)}",
+            e(phase_label(s.project.phase)),
+            _rag(s.project.health),
+            _rag(s.suggested.health.value) if s.suggested else "-",
+            pct(s.progress),
+            f"{s.extreme_risks}/{s.high_risks}",
+            str(s.overdue),
+            pct(s.readiness),
+        )
+        for s in summaries
+    )
+    header = ("Project", "Phase", "Health", "Suggested", "Done", "Extreme/High", "Overdue", "PPTF")
+    title = f"Portfolio report {today.isoformat()}"
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{e(title)}</title><style>{CSS}</style></head><body>"
+        f"<h1>{e(title)}</h1>"
+        + section("portfolio", "Projects", table(header, rows, numeric=4))
         + "</body></html>\n"
     )

@@ -153,3 +153,14 @@ def test_open_conditions_leave_out_done_cards_and_survive_bad_json(store: Store)
         TransitionRow(2, 1, "planning", "execution", "amy", at, "go", "", "", "", "{not json"),
     ]
     assert report.open_conditions(rows, cards) == [("Sign DPA", "eve", "2026-03-09")]
+
+
+def test_portfolio_html_escapes_names_and_lists_every_project(store: Store) -> None:
+    store.create_project({"key": "EVIL", "name": HOSTILE})
+    html = report.portfolio(store, "html")
+    outline = Outline()
+    outline.feed(html)
+    assert outline.sections == ["portfolio"]
+    assert "script" not in outline.tags and "<script>" not in html
+    assert any(HOSTILE in chunk for chunk in outline.text)
+    assert html.count("<tr>") == 1 + len(store.list_projects())
