@@ -75,7 +75,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export projects")
     _add_db(p, top=False)
     p.add_argument("--project", metavar="KEY")
-    p.add_argument("--format", choices=("json",), default="json")
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument(
+        "--what",
+        choices=("cards", "risks", "answers", "projects"),
+        default=None,
+        help="with --format csv: which table to write (one CSV per table)",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    _add_follow(p)
+
+    p = sub.add_parser("report", help="status report of a project (or --all: the portfolio)")
+    _add_db(p, top=False)
+    p.add_argument("key", metavar="KEY", nargs="?", help="project key")
+    p.add_argument("--all", action="store_true", help="portfolio: one line per project")
+    p.add_argument("--format", choices=("md", "html"), default="md")
+    p.add_argument("--since", metavar="DATE", help="cards done since DATE (default: a week ago)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     _add_follow(p)
 
@@ -176,12 +191,57 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ecpm_tui.exchange import export_json
+    if args.format == "csv":
+        from ecpm_tui.csvexport import export_csv
 
-    text = export_json(_store(args, create=False), args.project)
+        if args.what is None:
+            raise ValidationError("--format csv needs --what cards|risks|answers|projects.")
+        text = export_csv(_store(args, create=False), args.what, args.project)
+    else:
+        from ecpm_tui.exchange import export_json
+
+        if args.what is not None:
+            raise ValidationError("--what only applies to --format csv.")
+        text = export_json(_store(args, create=False), args.project)
     if args.output:
         out = files.write_text(Path(args.output), text, follow_symlinks=args.follow_symlinks)
         print(f"Exported to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from ecpm_tui import report
+
+    if bool(args.all) == bool(args.key):
+        raise ValidationError("Give a project KEY or --all (not both).")
+    since: date | None = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since)
+        except ValueError as exc:
+            raise ValidationError(
+                f"--since must be a date like 2026-03-01, not {args.since!r}."
+            ) from exc
+    store = _store(args, create=False)
+    if args.all:
+        if since is not None:
+            raise ValidationError("--since applies to one project's report, not to --all.")
+        text = report.portfolio(store, args.format)
+    else:
+        data = report.collect(store, args.key, since)
+        if args.format == "html":
+            from ecpm_tui.report_html import html_report
+
+            text = html_report(data)
+        else:
+            text = report.markdown(data)
+    if args.output:
+        out = files.write_text(Path(args.output), text, follow_symlinks=args.follow_symlinks)
+        print(f"Report written to {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -334,6 +394,7 @@ COMMANDS = {
     "init": cmd_init,
     "demo": cmd_demo,
     "export": cmd_export,
+    "report": cmd_report,
     "import": cmd_import,
     "backup": cmd_backup,
     "doctor": cmd_doctor,

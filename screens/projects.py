@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ecpm_tui import lifecycle
+from ecpm_tui import lifecycle, report
+from ecpm_tui.errors import EcpmError
 from ecpm_tui.models import Project
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
 from ecpm_tui.screens.confirm import ConfirmScreen
 from ecpm_tui.screens.form import FieldDef, FormScreen
 from ecpm_tui.screens.reason import Reason, ReasonScreen
+from ecpm_tui.screens.report import ReportScreen
 from ecpm_tui.store import ProjectSummary
 from ecpm_tui.text import clean
 
@@ -56,6 +58,8 @@ class ProjectsScreen(EcpmScreen):
         Binding("enter", "open_board", "Open board"),
         Binding("a", "archive", "Archive/restore"),
         Binding("A", "toggle_archived", "Show archived"),
+        # Not in the footer (it is full at 80 columns); listed in help and the palette.
+        Binding("r", "report", "Status report", show=False),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
@@ -193,6 +197,22 @@ class ProjectsScreen(EcpmScreen):
         s = self.selected()
         if s is not None and s.project.id is not None:
             self.ecpm.open_project(s.project.id, "board")
+
+    def action_report(self) -> None:
+        s = self.selected()
+        if s is not None:
+            self._build_report(s.project.key)
+
+    @work(thread=True, exclusive=True, group="report")
+    def _build_report(self, key: str) -> None:
+        try:
+            text = report.markdown(report.collect(self.store, key))
+        except EcpmError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
+            return
+        name = f"{key}-status-{self.store.today().isoformat()}.md"
+        screen = ReportScreen(f"Status report {key}", text, name)
+        self.app.call_from_thread(self.app.push_screen, screen)
 
     def action_new_project(self) -> None:
         def save(values: dict[str, str], _version: int | None) -> Project:
