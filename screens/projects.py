@@ -108,7 +108,10 @@ class ProjectsScreen(EcpmScreen):
             nxt = s.next_milestone
             table.add_row(
                 cell(p.key, style="bold"),
-                cell(p.name + (" (archived)" if p.archived else ""), 40),
+                # Marked first, so cutting a long name never hides it.
+                cell(
+                    ("(archived) " if p.archived else "") + p.name, 40, "dim" if p.archived else ""
+                ),
                 cell(lifecycle.Phase(p.phase).label),
                 cell(p.health.upper(), style=HEALTH_STYLE.get(p.health, "")),
                 cell(percent(s.progress)),
@@ -160,7 +163,7 @@ class ProjectsScreen(EcpmScreen):
         p = s.project
         self.ecpm.current_project_id = p.id
         lines = [
-            f"{p.key}  {p.name}",
+            f"{p.key}  {p.name}" + ("  (archived)" if p.archived else ""),
             f"Phase: {lifecycle.Phase(p.phase).label}   "
             f"Health: {lifecycle.label_of(lifecycle.Health, p.health)}   "
             f"Channel: {lifecycle.label_of(lifecycle.Channel, p.channel)}",

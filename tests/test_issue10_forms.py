@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_issue10_typing import run_app, settle, store
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from ecpm_tui import lifecycle
 from ecpm_tui.app import EcpmApp
@@ -54,5 +54,25 @@ def test_cursor_lands_on_a_new_card_in_its_column(store: Store) -> None:
         assert app.screen is board
         card = board.selected_card()
         assert card is not None and card.title == "Brand new card"
+
+    run_app(store, body)
+
+
+def test_archived_projects_are_marked_where_a_long_name_cannot_hide_it(store: Store) -> None:
+    project = store.list_projects()[0]
+    assert project.id is not None
+    store.archive_project(project.id, project.version, True, "Parked until next year")
+
+    async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
+        screen = app.screen
+        assert isinstance(screen, ProjectsScreen)
+        await pilot.press("A")
+        await settle(pilot)
+        table = screen.query_one("#projects-table", DataTable)
+        names = {
+            str(table.get_row_at(r)[0]): str(table.get_row_at(r)[1]) for r in range(table.row_count)
+        }
+        assert names[project.key].startswith("(archived) ")
+        assert not any(n.startswith("(archived)") for k, n in names.items() if k != project.key)
 
     run_app(store, body)
