@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from ecpm_tui.resources import css_path
@@ -73,7 +73,18 @@ def grouped_rows(
     rows: list[tuple[str, str, str, Any]],
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(this screen's keys, keys that work everywhere), each as (key, description)."""
-    own = [(k, d) for k, d, _a, node in rows if not isinstance(node, App)]
+
+    # Keys the screen itself defines before inherited ones (tab, copy) and those of the
+    # focused widget (scrolling, cursor).
+    def defined_here(node: Any, action: str) -> bool:
+        bindings = getattr(type(node), "BINDINGS", [])
+        return isinstance(node, Screen) and any(
+            isinstance(b, Binding) and b.action == action for b in bindings
+        )
+
+    first = [(k, d) for k, d, a, n in rows if defined_here(n, a)]
+    rest = [(k, d) for k, d, a, n in rows if not isinstance(n, App) and not defined_here(n, a)]
+    own = first + rest
     everywhere = [(k, d) for k, d, _a, node in rows if isinstance(node, App)]
     return own, everywhere
 

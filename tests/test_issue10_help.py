@@ -40,6 +40,7 @@ def test_board_help_lists_its_own_keys_first_then_the_global_ones(store: Store) 
         assert "Quit" in everywhere and "Quit" not in own
         table = help_screen.query_one("#help-table", DataTable)
         shown = [str(table.get_row_at(r)[0]) for r in range(table.row_count)]
+        assert shown[:3] == ["Board", "n", "e"]  # the screen's main keys first
         assert shown.index("Board") < shown.index("shift+← / H") < shown.index("Everywhere")
         assert shown.index("Everywhere") < shown.index("?")
         assert not any("question_mark" in key or "_" in key for key in shown)
