@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+from collections import deque
 from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -19,6 +20,7 @@ from ecpm_tui.resources import css_path
 from ecpm_tui.screens.activity import ActivityScreen
 from ecpm_tui.screens.base import DataChanged
 from ecpm_tui.screens.board import BoardScreen
+from ecpm_tui.screens.form import FormScreen
 from ecpm_tui.screens.help import HelpScreen
 from ecpm_tui.screens.palette import EcpmCommands
 from ecpm_tui.screens.pptf import PptfScreen
@@ -68,6 +70,8 @@ class EcpmApp(App[None]):
         self.poll_interval = poll_interval
         self.startup_warnings = list(startup_warnings)
         self._token: int | None = None
+        # Which screen was on top when each recent key arrived (see on_key).
+        self.key_origins: deque[tuple[events.Key, Screen[object]]] = deque(maxlen=64)
 
     def notify(
         self,
@@ -88,6 +92,25 @@ class EcpmApp(App[None]):
         super().notify(
             clean(message), title=one_line(title), severity=severity, timeout=timeout, markup=False
         )
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.key_origins.append((event, self.screen))
+        await super().on_event(event)
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed right after the key that opened a form go into the form.
+
+        The terminal delivers ``n`` and the next letters together; they are all routed to
+        the screen below before ``n`` opens the form, then bubble up here. Without this
+        they were dropped, or run as commands (``q`` quit, a digit switched screens).
+        """
+        origin = next((s for e, s in self.key_origins if e is event), None)
+        form = self.screen
+        typed_ahead = origin is not None and origin is not form
+        if typed_ahead and isinstance(form, FormScreen) and form.type_ahead(event):
+            event.stop()
+            event.prevent_default()
 
     def on_mount(self) -> None:
         self.sub_title = self.store.db.display

@@ -32,6 +32,15 @@ def _label_of(member: StrEnum) -> str:
     return label if isinstance(label, str) else member.value
 
 
+def label_of(enum_cls: type[StrEnum], value: object) -> str:
+    """The human label of a stored enum value (``go_with_conditions`` -> ``Go with
+    conditions``); an unknown value is returned as it is."""
+    try:
+        return _label_of(enum_cls(str(value)))
+    except ValueError:
+        return str(value)
+
+
 def _norm(text: str) -> str:
     return " ".join(text.replace("_", " ").split()).casefold()
 

@@ -8,11 +8,28 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
+from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell, safe
 from ecpm_tui.store import EventRow
+
+FILTER_KEYS = ("user", "project", "entity")
+
+
+def parse_filter(text: str) -> tuple[dict[str, str], list[str]]:
+    """``user:NAME project:KEY entity:card`` as {key: value}, plus a message per bad token."""
+    found: dict[str, str] = {}
+    problems: list[str] = []
+    for token in text.split():
+        name, colon, value = token.partition(":")
+        if name not in FILTER_KEYS or not colon:
+            problems.append(f"unknown filter {token!r}")
+        elif not value:
+            problems.append(f"{name}: needs a value")
+        else:
+            found[name] = value
+    return found, problems
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,7 @@ class ActivityScreen(EcpmScreen):
             placeholder="filter: user:NAME project:KEY entity:card (Enter applies)",
             id="activity-filter",
         )
+        yield Static("", id="activity-status", classes="hidden")
         yield DataTable(id="activity-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -63,15 +81,8 @@ class ActivityScreen(EcpmScreen):
         table.focus()
 
     def fetch(self) -> ActivityData:
-        user = project = entity = None
-        for token in self.filter_text.split():
-            name, _, value = token.partition(":")
-            if name == "user" and value:
-                user = value
-            elif name == "project" and value:
-                project = value
-            elif name == "entity" and value:
-                entity = value
+        found, _problems = parse_filter(self.filter_text)
+        user, project, entity = (found.get(k) for k in FILTER_KEYS)
         keys = {
             p.id: p.key for p in self.store.list_projects(include_archived=True) if p.id is not None
         }
@@ -95,12 +106,29 @@ class ActivityScreen(EcpmScreen):
                 cell(e.summary, 120),
                 key=str(e.id),
             )
+        # An empty table after a filter must not look like an empty database.
+        status = self.query_one("#activity-status", Static)
+        message = f"No activity matches {self.filter_text}" if self.filter_text else ""
+        if self.filter_text and not data.events:
+            status.update(safe(message + " (esc clears the filter)"))
+            status.remove_class("hidden")
+        else:
+            status.update("")
+            status.add_class("hidden")
 
     def action_filter(self) -> None:
         self.query_one("#activity-filter", Input).focus()
 
     @on(Input.Submitted, "#activity-filter")
     def _apply(self, event: Input.Submitted) -> None:
+        _found, problems = parse_filter(event.value)
+        if problems:
+            # Refused, not silently ignored: the box keeps the text to correct.
+            self.notify(
+                "; ".join(problems) + ". Use user:NAME project:KEY entity:KIND.",
+                severity="warning",
+            )
+            return
         self.filter_text = event.value.strip()
         self.query_one("#activity-table", DataTable).focus()
         self.reload()

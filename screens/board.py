@@ -49,12 +49,6 @@ class BoardScreen(BoardCards):
 
     CSS_PATH = css_path("board.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,h", "column(-1)", "Prev column", key_display="←/h"),
-        Binding("right,l", "column(1)", "Next column", key_display="→/l"),
-        Binding("shift+left,H", "move(-1)", "Move to previous phase", key_display="H"),
-        Binding("shift+right,L", "move(1)", "Move to next phase", key_display="L"),
-        Binding("shift+up,K", "reorder(-1)", "Move up", key_display="K"),
-        Binding("shift+down,J", "reorder(1)", "Move down", key_display="J"),
         Binding("n", "new_card", "New"),
         Binding("e", "edit", "Edit"),
         Binding("space", "cycle_status", "Status"),
@@ -63,6 +57,13 @@ class BoardScreen(BoardCards):
         Binding("g", "gate", "Gate"),
         Binding("m", "mine", "Mine"),
         Binding("p", "portfolio", "Portfolio"),
+        # Movement after the main keys: the footer shows the first ones at 80 columns.
+        Binding("left,h", "column(-1)", "Prev column", key_display="←/h"),
+        Binding("right,l", "column(1)", "Next column", key_display="→/l"),
+        Binding("shift+left,H", "move(-1)", "Move to previous phase", key_display="H"),
+        Binding("shift+right,L", "move(1)", "Move to next phase", key_display="L"),
+        Binding("shift+up,K", "reorder(-1)", "Move up", key_display="K"),
+        Binding("shift+down,J", "reorder(1)", "Move down", key_display="J"),
         Binding("b", "blocked", "Block/unblock"),
         Binding("w", "column_settings", "WIP limit"),
         Binding("o", "hold", "Hold/resume project"),

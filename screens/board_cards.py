@@ -89,6 +89,10 @@ class BoardCards(BoardGovernance):
     def _saved(self, card: Card | None) -> None:
         if card is not None:
             self.notify(f"Saved card {one_line(card.title, 40)}", markup=False)
+            # The cursor lands on the saved card, in its column, after the reload.
+            self.follow = f"c{card.id}"
+            self.column = lifecycle.phase_index(lifecycle.Phase(card.phase))
+            self.lists()[self.column].focus()
             self.ecpm.data_changed()
 
     def action_delete(self) -> None:

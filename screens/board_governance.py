@@ -43,7 +43,13 @@ class BoardGovernance(EcpmScreen):
         key = clean(project.key)
 
         def done(t: PhaseTransition) -> None:
-            what = "closed" if closing else f"{t.decision} to {goal.label}"
+            what = (
+                "closed"
+                if closing
+                else (
+                    f"{lifecycle.label_of(lifecycle.Decision, t.decision).lower()} to {goal.label}"
+                )
+            )
             self.notify(f"{key}: {what}")
 
         def with_choice(choice: TransitionChoice | None) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -45,6 +45,30 @@ def as_form_value(value: Any) -> str:
     if value is None:
         return ""
     return str(jsonable(value))
+
+
+class FormInput(Input):
+    """A one-line field that takes pasted text cleaned and whole."""
+
+    def on_paste(self, event: events.Paste) -> None:
+        # Pasted text is hostile: escape sequences and control characters are dropped
+        # (never shown, never acted on) and lines are joined, not cut after the first.
+        event.prevent_default()
+        event.stop()
+        text = " ".join(clean(event.text).replace("\t", " ").splitlines())
+        if text:
+            self.insert_text_at_cursor(text)
+
+
+class FormTextArea(TextArea):
+    """A multi-line field that takes pasted text cleaned."""
+
+    def on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()
+        event.stop()
+        text = clean(event.text)
+        if text and not self.read_only:
+            self.insert(text)
 
 
 @dataclass(frozen=True)
@@ -102,9 +126,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                             allow_blank=True,
                         )
                     elif f.kind == "text":
-                        yield TextArea(value, id=f"field-{f.name}", classes="field-text")
+                        yield FormTextArea(value, id=f"field-{f.name}", classes="field-text")
                     else:
-                        yield Input(value, placeholder=f.placeholder, id=f"field-{f.name}")
+                        yield FormInput(value, placeholder=f.placeholder, id=f"field-{f.name}")
                     yield Static("", id=f"error-{f.name}", classes="field-error")
             yield Static("", id="form-message")
             with Horizontal(id="conflict-buttons", classes="hidden"):
@@ -120,6 +144,32 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self.baseline = self.values()
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    def on_key(self, event: events.Key) -> None:
+        # With nothing focused yet, the app hands keys to the screen itself.
+        if self.focused is None and self.type_ahead(event):
+            event.stop()
+            event.prevent_default()
+
+    def type_ahead(self, event: events.Key) -> bool:
+        """Put a key typed before this form had focus into its field; False if not text.
+
+        Such keys were routed to the screen below (or to this screen with nothing
+        focused) and used to be dropped: a fast typist lost the start of every name.
+        """
+        if not event.is_printable or event.character is None or not self.fields:
+            return False
+        target = self.focused
+        if not isinstance(target, (Input, TextArea)):
+            target = self.query_one(f"#field-{self.fields[0].name}")
+            target.focus()
+        if isinstance(target, Input):
+            target.insert_text_at_cursor(event.character)
+        elif isinstance(target, TextArea):
+            target.insert(event.character)
+        else:
+            return False
+        return True
 
     @property
     def dirty(self) -> bool:

@@ -5,16 +5,46 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from textual.app import ComposeResult
+from rich.text import Text
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import add_fixed_columns, cell
 
 HIDDEN_ACTIONS = {"app.help", "help", "app.command_palette"}
+
+KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "backslash": "\\",
+    "left": "←",
+    "right": "→",
+    "up": "↑",
+    "down": "↓",
+    "escape": "esc",
+    "exclamation_mark": "!",
+    "plus": "+",
+    "minus": "-",
+    "equals_sign": "=",
+    "full_stop": ".",
+    "comma": ",",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
+    "number_sign": "#",
+    "at": "@",
+    "ampersand": "&",
+    "asterisk": "*",
+}
+
+
+def key_name(key: str) -> str:
+    """A key as people write it: ``?`` not ``question_mark``, ``shift+←`` not ``shift+left``."""
+    *mods, last = key.split("+") if key != "plus" else ["plus"]
+    return "+".join([*mods, KEY_NAMES.get(last, last)])
 
 
 def binding_rows(active: Mapping[str, Any]) -> list[tuple[str, str, str, Any]]:
@@ -26,17 +56,37 @@ def binding_rows(active: Mapping[str, Any]) -> list[tuple[str, str, str, Any]]:
         if not binding.description or not active_binding.enabled:
             continue
         marker = (binding.action, binding.description)
+        # The real keys, not key_display: "shift+left,H" showed as "H, H".
+        name = key_name(key)
         if marker in seen:
             # Same action on several keys (arrows and hjkl): list the keys together.
             for i, row in enumerate(rows):
-                if (row[2], row[1]) == marker:
-                    rows[i] = (f"{row[0]}, {binding.key_display or key}", *row[1:])
+                if (row[2], row[1]) == marker and name not in row[0].split(" / "):
+                    rows[i] = (f"{row[0]} / {name}", *row[1:])
             continue
         seen.add(marker)
-        rows.append(
-            (binding.key_display or key, binding.description, binding.action, active_binding.node)
-        )
+        rows.append((name, binding.description, binding.action, active_binding.node))
     return rows
+
+
+def grouped_rows(
+    rows: list[tuple[str, str, str, Any]],
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(this screen's keys, keys that work everywhere), each as (key, description)."""
+
+    # Keys the screen itself defines before inherited ones (tab, copy) and those of the
+    # focused widget (scrolling, cursor).
+    def defined_here(node: Any, action: str) -> bool:
+        bindings = getattr(type(node), "BINDINGS", [])
+        return isinstance(node, Screen) and any(
+            isinstance(b, Binding) and b.action == action for b in bindings
+        )
+
+    first = [(k, d) for k, d, a, n in rows if defined_here(n, a)]
+    rest = [(k, d) for k, d, a, n in rows if not isinstance(n, App) and not defined_here(n, a)]
+    own = first + rest
+    everywhere = [(k, d) for k, d, _a, node in rows if isinstance(node, App)]
+    return own, everywhere
 
 
 class HelpScreen(ModalScreen[None]):
@@ -52,6 +102,7 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, active: Mapping[str, Any], screen_name: str) -> None:
         super().__init__()
         self.rows = binding_rows(active)
+        self.own, self.everywhere = grouped_rows(self.rows)
         self.screen_name = screen_name.removesuffix("Screen")
 
     def compose(self) -> ComposeResult:
@@ -62,8 +113,13 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#help-table", DataTable)
         add_fixed_columns(table, [("Key", 18), ("Action", 44)])
-        for key, description, _action, _node in self.rows:
-            table.add_row(cell(key), cell(description))
+        # This screen's own keys first, the global ones after, each under a heading.
+        for heading, rows in ((self.screen_name, self.own), ("Everywhere", self.everywhere)):
+            if not rows:
+                continue
+            table.add_row(Text(heading, style="bold"), Text(""))
+            for key, description in rows:
+                table.add_row(cell(key), cell(description))
         table.focus()
 
     def action_close(self) -> None:

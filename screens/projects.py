@@ -68,6 +68,7 @@ class ProjectsScreen(EcpmScreen):
         super().__init__()
         self.summaries: list[ProjectSummary] = []
         self.show_archived = False
+        self.follow: int | None = None  # project the cursor lands on after a reload
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,6 +103,8 @@ class ProjectsScreen(EcpmScreen):
         table = self.query_one("#projects-table", DataTable)
         selected = self.selected()
         keep = selected.project.id if selected else self.ecpm.current_project_id
+        if self.follow is not None:  # a project just created or saved
+            keep, self.follow = self.follow, None
         self.summaries = data
         table.clear()
         for s in data:
@@ -109,7 +112,10 @@ class ProjectsScreen(EcpmScreen):
             nxt = s.next_milestone
             table.add_row(
                 cell(p.key, style="bold"),
-                cell(p.name + (" (archived)" if p.archived else ""), 40),
+                # Marked first, so cutting a long name never hides it.
+                cell(
+                    ("(archived) " if p.archived else "") + p.name, 40, "dim" if p.archived else ""
+                ),
                 cell(lifecycle.Phase(p.phase).label),
                 cell(p.health.upper(), style=HEALTH_STYLE.get(p.health, "")),
                 cell(percent(s.progress)),
@@ -161,8 +167,10 @@ class ProjectsScreen(EcpmScreen):
         p = s.project
         self.ecpm.current_project_id = p.id
         lines = [
-            f"{p.key}  {p.name}",
-            f"Phase: {lifecycle.Phase(p.phase).label}   Health: {p.health}   Channel: {p.channel}",
+            f"{p.key}  {p.name}" + ("  (archived)" if p.archived else ""),
+            f"Phase: {lifecycle.Phase(p.phase).label}   "
+            f"Health: {lifecycle.label_of(lifecycle.Health, p.health)}   "
+            f"Channel: {lifecycle.label_of(lifecycle.Channel, p.channel)}",
             *self.health_lines(s),
             f"Sponsor: {p.sponsor or '-'}   Manager: {p.manager or '-'}",
             f"Dates: {p.start_date or '?'} -> {p.target_date or '?'}",
@@ -245,6 +253,7 @@ class ProjectsScreen(EcpmScreen):
     def _saved(self, project: Project | None) -> None:
         if project is not None:
             self.ecpm.current_project_id = project.id
+            self.follow = project.id  # the cursor lands on it after the reload
             self.notify(f"Saved project {clean(project.key)}")
             self.ecpm.data_changed()
 

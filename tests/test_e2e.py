@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -37,7 +36,6 @@ def test_keyboard_tour_of_the_real_app(demo_db: Path) -> None:
 
         tmux.send_keys("1", "n")
         tmux.wait_for("New project")
-        time.sleep(0.5)  # a person reads the dialog before typing; keys before focus are lost
         tmux.send_keys("E2E", literal=True)
         tmux.wait_for("E2E")
         tmux.send_keys("Tab")

@@ -240,9 +240,11 @@ class GateOps(StoreBase):
         transition = self._record(
             s, project, current, target, decision, why, approver or project.sponsor, unmet, recorded
         )
-        summary = f"{project.key}: {current.label} -> {target.label} ({decision.value})"
+        summary = f"{project.key}: {current.label} -> {target.label} ({decision.label.lower()})"
         if closing:
-            summary = f"{project.key}: passed the Closure gate, project closed ({decision.value})"
+            summary = (
+                f"{project.key}: passed the Closure gate, project closed ({decision.label.lower()})"
+            )
         diff: dict[str, list[Any]] = {
             "phase": [current.value, target.value],
             "decision": [None, decision.value],
