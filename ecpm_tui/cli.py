@@ -44,6 +44,9 @@ def _add_follow(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="if FILE is a symbolic link, replace the file it points to (refused otherwise)",
     )
+    parser.add_argument(
+        "--force", action="store_true", help="replace FILE if it exists (refused otherwise)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -204,7 +207,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise ValidationError("--what only applies to --format csv.")
         text = export_json(_store(args, create=False), args.project)
     if args.output:
-        out = files.write_text(Path(args.output), text, follow_symlinks=args.follow_symlinks)
+        out = files.write_text(
+            Path(args.output), text, follow_symlinks=args.follow_symlinks, overwrite=args.force
+        )
         print(f"Exported to {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -240,7 +245,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         else:
             text = report.markdown(data)
     if args.output:
-        out = files.write_text(Path(args.output), text, follow_symlinks=args.follow_symlinks)
+        out = files.write_text(
+            Path(args.output), text, follow_symlinks=args.follow_symlinks, overwrite=args.force
+        )
         print(f"Report written to {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -266,9 +273,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if not source.exists():
         raise ValidationError(f"No database at {source}.")
     _store(args, create=False).db.close()  # refuses corrupt or too-new files first
-    dest = files.output_path(Path(args.file), follow_symlinks=args.follow_symlinks)
-    if dest.exists() and dest.resolve() == source.resolve():
+    wanted = Path(args.file)
+    if wanted.exists() and wanted.resolve() == source.resolve():
         raise ValidationError("The backup file must differ from the database file.")
+    dest = files.output_path(wanted, follow_symlinks=args.follow_symlinks, overwrite=args.force)
     try:
         with files.replacing(dest, 0o600) as (fd, tmp):
             os.close(fd)

@@ -18,11 +18,12 @@ from pathlib import Path
 from ecpm_tui.errors import StorageError, ValidationError
 
 
-def output_path(path: Path, *, follow_symlinks: bool) -> Path:
+def output_path(path: Path, *, follow_symlinks: bool, overwrite: bool = True) -> Path:
     """The file to write for *path*: refuse a symbolic link unless asked to follow it.
 
     Following resolves the link, so the file it points to is replaced, never the link.
-    Anything that exists and is not a regular file (a folder, a device, a FIFO) is refused.
+    Anything that exists and is not a regular file (a folder, a device, a FIFO) is refused,
+    and so is an existing file unless *overwrite*.
     """
     if path.is_symlink():
         if not follow_symlinks:
@@ -39,6 +40,8 @@ def output_path(path: Path, *, follow_symlinks: bool) -> Path:
         raise StorageError(f"Cannot use {path}: {exc.strerror}.") from exc
     if not stat.S_ISREG(st.st_mode):
         raise ValidationError(f"Cannot write {path}: it is not a regular file.")
+    if not overwrite:
+        raise ValidationError(f"{path} already exists; give --force to replace it.")
     return path
 
 
@@ -69,9 +72,11 @@ def replacing(path: Path, mode: int) -> Iterator[tuple[int, Path]]:
         raise
 
 
-def write_text(path: Path, text: str, *, follow_symlinks: bool = False) -> Path:
+def write_text(
+    path: Path, text: str, *, follow_symlinks: bool = False, overwrite: bool = True
+) -> Path:
     """Write *text* to *path* (UTF-8) through :func:`replacing`; returns the file written."""
-    target = output_path(path, follow_symlinks=follow_symlinks)
+    target = output_path(path, follow_symlinks=follow_symlinks, overwrite=overwrite)
     try:
         with replacing(target, 0o666 & ~_umask()) as (fd, _tmp), os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8"))

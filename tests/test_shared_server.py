@@ -69,16 +69,22 @@ def test_a_target_that_is_a_link_is_refused_unless_asked(
     assert_user_error(run(*args), "is a symbolic link")
     assert victim.read_text() == "keep me\n"
 
-    assert run(*args, "--follow-symlinks").returncode == 0
+    # Following the link replaces an existing file, which also takes --force.
+    assert_user_error(run(*args, "--follow-symlinks"), "already exists")
+    assert run(*args, "--follow-symlinks", "--force").returncode == 0
     assert link.is_symlink()  # the link stays; the file it points to is replaced
     assert victim.read_bytes() != b"keep me\n"
 
 
-def test_export_keeps_an_existing_files_permissions(tmp_path: Path, db: Path) -> None:
+def test_export_replaces_an_existing_file_only_with_force_and_keeps_its_mode(
+    tmp_path: Path, db: Path
+) -> None:
     out = tmp_path / "export.json"
     out.write_text("old")
     out.chmod(0o640)
-    assert run("export", "--db", str(db), "-o", str(out)).returncode == 0
+    assert_user_error(run("export", "--db", str(db), "-o", str(out)), "give --force")
+    assert out.read_text() == "old"
+    assert run("export", "--db", str(db), "-o", str(out), "--force").returncode == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
     assert json.loads(out.read_text())["projects"]
 
@@ -170,3 +176,13 @@ def test_a_stale_gate_tick_is_refused_and_a_reorder_audits_the_neighbour(db_url:
         assert alice.get_card(first.id).version == first.version + 1
     finally:
         database.close()
+
+
+def test_backup_replaces_an_existing_file_only_with_force(tmp_path: Path, db: Path) -> None:
+    dest = tmp_path / "backup.db"
+    dest.write_text("yesterday")
+    assert_user_error(run("backup", "--db", str(db), str(dest)), "give --force")
+    assert dest.read_text() == "yesterday"
+    assert run("backup", "--db", str(db), str(dest), "--force").returncode == 0
+    with sqlite3.connect(dest) as conn:
+        assert conn.execute("select count(*) from card").fetchone() == (3,)
