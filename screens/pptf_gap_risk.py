@@ -1,52 +1,39 @@
-"""Confirm or adjust the risk proposed for a PPTF gap before anything is saved.
+"""The risk form opened from a PPTF gap: every Risk field, pre-filled with the proposal.
 
-A small dialog of its own (title, category, likelihood, impact) built on the generic
-form, so validation messages appear next to the fields and a conflict loses nothing.
+The user confirms or adjusts before anything is saved; saving creates the risk and links
+it to the gap in one transaction, so a gap never becomes two risks.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ecpm_tui import risk
 from ecpm_tui.models import Answer, Risk
-from ecpm_tui.screens.form import FieldDef, FormScreen
+from ecpm_tui.screens.risk_form import RiskFormScreen
 
 if TYPE_CHECKING:
     from ecpm_tui.store import Store
 
-GAP_RISK_FIELDS: tuple[FieldDef, ...] = (
-    FieldDef("title", "Title"),
-    FieldDef("category", "Category", "select", [(c.title(), c) for c in risk.CATEGORIES]),
-    FieldDef(
-        "likelihood",
-        "Likelihood (proposed: 4 for No or Don't know, 3 for Partly)",
-        "select",
-        [(f"{n} {label}", str(n)) for n, label in risk.LIKELIHOOD_LABELS.items()],
-    ),
-    FieldDef(
-        "impact",
-        "Impact (proposed: the question's weight + 1)",
-        "select",
-        [(f"{n} {label}", str(n)) for n, label in risk.IMPACT_LABELS.items()],
-    ),
-    FieldDef("owner", "Owner (login; required for a High or Extreme risk)"),
-)
+
+class GapRiskFormScreen(RiskFormScreen):
+    """The risk form for the gap of one answer; ctrl+s creates the risk and links it."""
+
+    def __init__(
+        self, store: Store, project_id: int, answer_id: int, initial: dict[str, str], key: str
+    ) -> None:
+        super().__init__(store, project_id, initial)
+        self.answer_id = answer_id
+        self.title_text = f"Risk from PPTF gap {key}: confirm or adjust"
+
+    def save_risk(self, values: dict[str, str], version: int | None) -> Risk:
+        """Create the risk from the gap (runs in the form's save worker)."""
+        return self.store.gap_to_risk(self.answer_id, values)
 
 
 def gap_risk_form(
-    store: Store, answer: Answer, language: str, team: str, interviewer: str
-) -> FormScreen[Risk]:
-    """The dialog for the gap of *answer*; ctrl+s creates the risk and links it back."""
+    store: Store, answer: Answer, project_id: int, language: str, team: str, interviewer: str
+) -> GapRiskFormScreen:
+    """The risk form for the gap of *answer*, pre-filled with the proposed values."""
     assert answer.id is not None
-    answer_id = answer.id
-
-    def save(values: dict[str, str], _version: int | None) -> Risk:
-        return store.gap_to_risk(answer_id, values)
-
-    return FormScreen(
-        f"Risk from PPTF gap {answer.question_key}: confirm or adjust",
-        GAP_RISK_FIELDS,
-        store.gap_risk_proposal(answer, language, team, interviewer),
-        save,
-    )
+    initial = store.gap_risk_values(answer, language, team, interviewer)
+    return GapRiskFormScreen(store, project_id, answer.id, initial, answer.question_key)

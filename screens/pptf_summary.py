@@ -206,7 +206,7 @@ class SummaryScreen(Screen[None]):
             self.notify(f"Gap {gap.question.key} already has risk {ref}.")
             return
         a = detail.assessment
-        form = gap_risk_form(self.store, ans, a.language, a.department, a.interviewer)
+        form = gap_risk_form(self.store, ans, a.project_id, a.language, a.department, a.interviewer)
         self.app.push_screen(form, self._risk_made)
 
     def _risk_made(self, item: Risk | None) -> None:

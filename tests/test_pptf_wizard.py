@@ -23,6 +23,7 @@ from ecpm_tui.screens.pptf_compare import CompareScreen
 from ecpm_tui.screens.pptf_start import StartInterviewScreen
 from ecpm_tui.screens.pptf_summary import SummaryScreen
 from ecpm_tui.screens.pptf_wizard import WizardScreen
+from ecpm_tui.screens.risk_form import RiskFormScreen
 from ecpm_tui.store import Store
 
 SIZE = (120, 35)
@@ -311,6 +312,33 @@ def test_gap_risk_cancel_saves_nothing(store: Store) -> None:
 
     run_app(store, body)
     assert store.list_risks(project_id(store, "SHOP")) == []
+
+
+def test_gap_opens_the_full_risk_form_prefilled_from_the_answer(store: Store) -> None:
+    aid = completed_with_gap(store)
+
+    async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
+        await open_first_interview(app, pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RiskFormScreen)
+        values = form.values()
+        # The answer's note and action, the question's workstream and dimension.
+        assert (values["cause"], values["mitigation"]) == ("no load test", "book one")
+        assert (values["workstream"], values["pptf_dimension"]) == ("website", "technology")
+        assert values["status"] == "identified"
+        form.query_one("#field-next_review_date", Input).value = "+2w"
+        form.query_one("#field-owner", Input).value = "bob"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+
+    run_app(store, body)
+    (item,) = store.list_risks(project_id(store, "SHOP"))
+    assert item.owner == "bob" and item.next_review_date == date(2026, 11, 16)
+    assert item.cause == "no load test" and item.mitigation == "book one"
+    assert store.assessment_detail(aid).answers["T7"].created_risk_id == item.id
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,8 @@ from ecpm_tui.models import Answer, Assessment, Card, Risk
 from ecpm_tui.store.base import StoreBase, detach, fetch_rows, reads, select_rows, writes
 from ecpm_tui.store.cards import next_rank
 from ecpm_tui.store.pptf import Scores, answer_values
-from ecpm_tui.store.risks import next_risk_ref, validate_risk
+from ecpm_tui.store.risks import cadence_review, next_risk_ref, validate_risk
 from ecpm_tui.store.rows import AssessmentRow
-
-# What the gap -> risk dialog may change before the risk is saved.
-GAP_RISK_FIELDS = ("title", "category", "likelihood", "impact", "owner")
 
 
 class PptfGapOps(StoreBase):
@@ -88,36 +85,51 @@ class PptfGapOps(StoreBase):
             "owner": owner,
         }
 
+    def gap_risk_values(
+        self, answer: Answer, language: str, team: str, owner: str = ""
+    ) -> dict[str, str]:
+        """Every risk-form value a gap starts from: the proposal plus what the answer says
+        (its note as the cause, its action as the mitigation) and the question's own
+        workstream and dimension."""
+        q = self.bank.get(answer.question_key)
+        return {
+            **self.gap_risk_proposal(answer, language, team, owner),
+            "kind": risk.RiskKind.THREAT.value,
+            "status": risk.RiskStatus.IDENTIFIED.value,
+            "cause": answer.note,
+            "mitigation": answer.action,
+            "workstream": q.card_workstream,
+            "pptf_dimension": q.primary_dimension.value,
+        }
+
     @writes
     def gap_to_risk(
         self, s: Session, answer_id: int, values: Mapping[str, str] | None = None
     ) -> Risk:
-        """Turn a PPTF gap into a risk, linked back; *values* (title, category, likelihood,
-        impact) are what the user confirmed, else the proposal."""
+        """Turn a PPTF gap into a risk, linked back, in one transaction.
+
+        *values* are the risk-form fields the user confirmed or adjusted (any Risk field),
+        laid over :meth:`gap_risk_values`; they are validated as any new risk is. A gap's
+        risk is a new, open threat or opportunity: closed or occurred is refused."""
         ans, a, q, _value = self._gap(s, answer_id)
         if ans.created_risk_id is not None:
             raise ValidationError(f"Gap {q.key} already has risk {ans.created_risk_id}.")
-        proposal = self.gap_risk_proposal(ans, a.language, a.department, a.interviewer)
-        given = {k: v for k, v in (values or {}).items() if k in GAP_RISK_FIELDS}
-        unknown = set(values or {}) - set(GAP_RISK_FIELDS)
-        if unknown:
-            raise ValidationError.from_fields({k: "cannot be set here" for k in unknown})
-        chosen = fields.coerce(fields.RISK, {**proposal, **given}, partial=False)
-        validate_risk(chosen)  # a High or Extreme risk needs an owner
+        start = self.gap_risk_values(ans, a.language, a.department, a.interviewer)
+        chosen = fields.coerce(
+            fields.RISK, {**start, **(values or {})}, partial=False, today=self.today()
+        )
+        if not risk.is_open(chosen["status"]):
+            raise ValidationError.from_fields(
+                {"status": "a risk from a gap starts open (not closed or occurred)"}
+            )
+        validate_risk(chosen)  # scales, responses, residuals, owners, acceptance
         lk, im = chosen["likelihood"], chosen["impact"]
+        if chosen.get("next_review_date") is None:
+            chosen["next_review_date"] = cadence_review(lk, im, self.today())
         item = Risk(
             project_id=a.project_id,
             ref=next_risk_ref(s, a.project_id),
-            title=chosen["title"],
-            cause=ans.note,
-            category=chosen["category"],
-            owner=chosen["owner"],
-            pptf_dimension=q.primary_dimension.value,
-            workstream=q.card_workstream,
-            likelihood=lk,
-            impact=im,
-            next_review_date=risk.default_next_review(risk.level(lk, im), self.today()),
-            mitigation=ans.action,
+            **chosen,
             **self.stamp(),
         )
         s.add(item)
