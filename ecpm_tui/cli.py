@@ -49,6 +49,35 @@ def _add_follow(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_import_from(parser: argparse.ArgumentParser) -> None:
+    """Options of ``import --from``: files written by other tools."""
+    parser.add_argument(
+        "--from",
+        dest="source",
+        choices=("trello", "csv", "kanban-tui"),
+        default=None,
+        help="FILE comes from another tool: a Trello board JSON export, a Jira or "
+        "spreadsheet CSV, or kanban-tui's database (default: an ecpm export)",
+    )
+    parser.add_argument(
+        "--map",
+        metavar="LIST=PHASE,...",
+        help='which phase each list/column/status goes to, e.g. "To Do=Planning,'
+        'Doing=Execution/doing,*=Execution" (default: lists named like a phase)',
+    )
+    parser.add_argument(
+        "--columns",
+        metavar="FIELD=HEADER,...",
+        help='with --from csv: which header holds what, e.g. "title=Summary,phase=Status,'
+        'assignee=Assignee,due=Due date" (default: Jira\'s header names)',
+    )
+    parser.add_argument(
+        "--project",
+        metavar="KEY",
+        help="key of the new project (default: made from the board or Jira project)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and help)."""
     parser = argparse.ArgumentParser(
@@ -108,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="refuse files larger than N bytes (default 200 MiB)",
     )
+    _add_import_from(p)
 
     p = sub.add_parser("backup", help="consistent copy of the database while others write")
     _add_db(p, top=False)
@@ -259,8 +289,29 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     if args.max_bytes is not None and args.max_bytes < 1:
         raise ValidationError("--max-bytes must be at least 1.")
+    if args.source is not None:
+        return _import_from(args)
+    if args.map or args.columns or args.project:
+        raise ValidationError("--map, --columns and --project apply with --from only.")
     data = read_import_file(Path(args.file), args.max_bytes or MAX_IMPORT_BYTES)
     result = import_data(_store(args), data, dry_run=args.dry_run)
+    print(result.describe())
+    return 0
+
+
+def _import_from(args: argparse.Namespace) -> int:
+    from ecpm_tui.importers import MAX_BYTES, import_from
+
+    result = import_from(
+        _store(args),
+        args.source,
+        Path(args.file),
+        mapping=args.map,
+        columns=args.columns,
+        project_key=args.project,
+        dry_run=args.dry_run,
+        max_bytes=args.max_bytes or MAX_BYTES,
+    )
     print(result.describe())
     return 0
 
