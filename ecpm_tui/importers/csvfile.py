@@ -113,7 +113,7 @@ def read(
     first_line = text.split("\n", 1)[0]
     delimiter = next((d for d in (",", ";", "\t") if d in first_line), ",")
     # newline="" lets the csv module keep line breaks inside quoted cells (Jira descriptions).
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
         if not header or not any(h.strip() for h in header):

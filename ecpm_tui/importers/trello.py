@@ -41,6 +41,8 @@ class _Obj:
     def text(self, name: str, required: bool = False) -> str:
         if required and name not in self.data:
             raise ValidationError(f"{self.where}: missing {name!r}.")
+        if required and self.data[name] is None:
+            raise ValidationError(f"{self.where}: {name!r} must be text.")
         return text_value(self.data.get(name), self.where, name)
 
     def flag(self, name: str) -> bool:
@@ -60,7 +62,9 @@ class _Obj:
     def objects(self, name: str, required: bool = False) -> list[Any]:
         if required and name not in self.data:
             raise ValidationError(f'Not a Trello board export: {self.where} has no "{name}" list.')
-        value = self.data.get(name) or []
+        value = self.data.get(name)
+        if value is None:
+            return []
         if not isinstance(value, list):
             raise ValidationError(f"{self.where}: {name!r} must be a list.")
         return value
