@@ -26,6 +26,7 @@ from ecpm_tui.config import (
 from ecpm_tui.errors import EcpmError, StorageError, ValidationError
 
 if TYPE_CHECKING:
+    from ecpm_tui.progress import Bar
     from ecpm_tui.store import Store
 
 
@@ -69,7 +70,7 @@ def _add_import_from(parser: argparse.ArgumentParser) -> None:
         "--columns",
         metavar="FIELD=HEADER,...",
         help='with --from csv: which header holds what, e.g. "title=Summary,phase=Status,'
-        'assignee=Assignee,due=Due date" (default: Jira\'s header names)',
+        "assignee=Assignee,due=Due date\" (default: Jira's header names)",
     )
     parser.add_argument(
         "--project",
@@ -173,6 +174,13 @@ def _store(args: argparse.Namespace, *, create: bool | None = None) -> Store:
     return Store(open_database(target, create=create))
 
 
+def _working(description: str) -> Bar:
+    """A pulsing progress bar around one long step (shown only on a terminal, after ~1 s)."""
+    from ecpm_tui.progress import Bar
+
+    return Bar(description)
+
+
 def _positive(value: int, name: str, high: int) -> None:
     if not 0 <= value <= high:
         raise ValidationError(f"--{name} must be between 0 and {high:,}.")
@@ -207,14 +215,28 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from ecpm_tui.demo import generate
+    from ecpm_tui.progress import LARGE, Bar
 
     _positive(args.projects, "projects", 1000)
     _positive(args.cards, "cards", 100_000)
     _positive(args.risks, "risks", 10_000)
     store = _store(args)
-    result = generate(
-        store, projects=args.projects, cards=args.cards, risks=args.risks, seed=args.seed
-    )
+    size = args.projects * (args.cards + args.risks)
+    with Bar("Generating demo data", total=args.projects, large=size >= LARGE) as bar:
+
+        def built() -> None:
+            bar.advance()
+            if bar.completed == args.projects:
+                bar.pulse("Writing demo data")
+
+        result = generate(
+            store,
+            projects=args.projects,
+            cards=args.cards,
+            risks=args.risks,
+            seed=args.seed,
+            on_project=built,
+        )
     print(
         f"Added {len(result.projects)} demo projects ({', '.join(result.projects)}): "
         f"{result.cards} cards, {result.risks} risks, {result.assessments} PPTF interviews "
@@ -229,13 +251,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         if args.what is None:
             raise ValidationError("--format csv needs --what cards|risks|answers|projects.")
-        text = export_csv(_store(args, create=False), args.what, args.project)
+        with _working("Exporting"):
+            text = export_csv(_store(args, create=False), args.what, args.project)
     else:
         from ecpm_tui.exchange import export_json
 
         if args.what is not None:
             raise ValidationError("--what only applies to --format csv.")
-        text = export_json(_store(args, create=False), args.project)
+        with _working("Exporting"):
+            text = export_json(_store(args, create=False), args.project)
     if args.output:
         out = files.write_text(
             Path(args.output), text, follow_symlinks=args.follow_symlinks, overwrite=args.force
@@ -265,15 +289,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.all:
         if since is not None:
             raise ValidationError("--since applies to one project's report, not to --all.")
-        text = report.portfolio(store, args.format)
+        with _working("Writing the portfolio report"):
+            text = report.portfolio(store, args.format)
     else:
-        data = report.collect(store, args.key, since)
-        if args.format == "html":
-            from ecpm_tui.report_html import html_report
+        with _working(f"Writing the report of {args.key}"):
+            data = report.collect(store, args.key, since)
+            if args.format == "html":
+                from ecpm_tui.report_html import html_report
 
-            text = html_report(data)
-        else:
-            text = report.markdown(data)
+                text = html_report(data)
+            else:
+                text = report.markdown(data)
     if args.output:
         out = files.write_text(
             Path(args.output), text, follow_symlinks=args.follow_symlinks, overwrite=args.force
@@ -293,8 +319,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _import_from(args)
     if args.map or args.columns or args.project:
         raise ValidationError("--map, --columns and --project apply with --from only.")
-    data = read_import_file(Path(args.file), args.max_bytes or MAX_IMPORT_BYTES)
-    result = import_data(_store(args), data, dry_run=args.dry_run)
+    with _working("Checking" if args.dry_run else "Importing"):
+        data = read_import_file(Path(args.file), args.max_bytes or MAX_IMPORT_BYTES)
+        result = import_data(_store(args), data, dry_run=args.dry_run)
     print(result.describe())
     return 0
 
@@ -302,16 +329,17 @@ def cmd_import(args: argparse.Namespace) -> int:
 def _import_from(args: argparse.Namespace) -> int:
     from ecpm_tui.importers import MAX_BYTES, import_from
 
-    result = import_from(
-        _store(args),
-        args.source,
-        Path(args.file),
-        mapping=args.map,
-        columns=args.columns,
-        project_key=args.project,
-        dry_run=args.dry_run,
-        max_bytes=args.max_bytes or MAX_BYTES,
-    )
+    with _working("Checking" if args.dry_run else "Importing"):
+        result = import_from(
+            _store(args),
+            args.source,
+            Path(args.file),
+            mapping=args.map,
+            columns=args.columns,
+            project_key=args.project,
+            dry_run=args.dry_run,
+            max_bytes=args.max_bytes or MAX_BYTES,
+        )
     print(result.describe())
     return 0
 

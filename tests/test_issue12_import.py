@@ -447,3 +447,16 @@ def test_dates_are_read_as_the_tools_write_them() -> None:
     assert parse_day("21/Mar/2026", "x", "due") == date(2026, 3, 21)
     assert parse_day("2026-01-05T10:00:00", "x", "due") == date(2026, 1, 5)
     assert parse_day("", "x", "due") is None
+
+
+def test_hostile_names_reach_the_terminal_cleaned(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
+) -> None:
+    board = json.loads(TRELLO.read_text())
+    board["lists"][1]["name"] = "\x1b]0;pwned\x07To [/]Do\x00"
+    path = tmp_path / "board.json"
+    path.write_text(json.dumps(board))
+    code, _, err = ecpm(capsys, db, str(path), "--from", "trello")
+    line = one_error_line(code, err, "No phase for lists")
+    assert "\x1b" not in line and "\x07" not in line and "\x00" not in line
+    assert "To [/]Do" in line

@@ -120,7 +120,9 @@ class PhaseMap:
         known = {norm(c) for c in columns}
         unknown = [shown for key, (shown, _) in self.explicit.items() if key not in known]
         if unknown:
-            found = ", ".join(sorted({c for c in columns if c}, key=str.casefold)) or "none"
+            found = (
+                ", ".join(sorted({clean(c, 40) for c in columns if c}, key=str.casefold)) or "none"
+            )
             raise ValidationError(
                 f"--map names {', '.join(repr(u) for u in unknown)}, which is not a {noun} "
                 f"in the file ({noun}s found: {found})."
@@ -247,7 +249,8 @@ def resolve_targets(drafts: Sequence[DraftProject], phases: PhaseMap, noun: str)
             if phases.target(card.column) is None and card.column not in missing:
                 missing.append(card.column)
     if missing:
-        shown = [m or "(blank)" for m in missing]
+        # Names from the file reach the terminal: no control characters, no endless names.
+        shown = [clean(m, 40) or "(blank)" for m in missing]
         example = ",".join(
             f"{m}={'Planning' if status_from_name(m) in (None, 'todo') else 'Execution'}"
             for m in shown[:3]
