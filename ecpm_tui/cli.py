@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ecpm_tui import __version__, files
+from ecpm_tui import __version__, cli_import, files, progress
 from ecpm_tui.config import (
     DbTarget,
     resolve_database,
@@ -26,7 +26,6 @@ from ecpm_tui.config import (
 from ecpm_tui.errors import EcpmError, StorageError, ValidationError
 
 if TYPE_CHECKING:
-    from ecpm_tui.progress import Bar
     from ecpm_tui.store import Store
 
 
@@ -47,35 +46,6 @@ def _add_follow(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--force", action="store_true", help="replace FILE if it exists (refused otherwise)"
-    )
-
-
-def _add_import_from(parser: argparse.ArgumentParser) -> None:
-    """Options of ``import --from``: files written by other tools."""
-    parser.add_argument(
-        "--from",
-        dest="source",
-        choices=("trello", "csv", "kanban-tui"),
-        default=None,
-        help="FILE comes from another tool: a Trello board JSON export, a Jira or "
-        "spreadsheet CSV, or kanban-tui's database (default: an ecpm export)",
-    )
-    parser.add_argument(
-        "--map",
-        metavar="LIST=PHASE,...",
-        help='which phase each list/column/status goes to, e.g. "To Do=Planning,'
-        'Doing=Execution/doing,*=Execution" (default: lists named like a phase)',
-    )
-    parser.add_argument(
-        "--columns",
-        metavar="FIELD=HEADER,...",
-        help='with --from csv: which header holds what, e.g. "title=Summary,phase=Status,'
-        "assignee=Assignee,due=Due date\" (default: Jira's header names)",
-    )
-    parser.add_argument(
-        "--project",
-        metavar="KEY",
-        help="key of the new project (default: made from the board or Jira project)",
     )
 
 
@@ -138,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="refuse files larger than N bytes (default 200 MiB)",
     )
-    _add_import_from(p)
+    cli_import.add_options(p)
 
     p = sub.add_parser("backup", help="consistent copy of the database while others write")
     _add_db(p, top=False)
@@ -172,13 +142,6 @@ def _store(args: argparse.Namespace, *, create: bool | None = None) -> Store:
     if create is None:
         create = target.source == "default"
     return Store(open_database(target, create=create))
-
-
-def _working(description: str) -> Bar:
-    """A pulsing progress bar around one long step (shown only on a terminal, after ~1 s)."""
-    from ecpm_tui.progress import Bar
-
-    return Bar(description)
 
 
 def _positive(value: int, name: str, high: int) -> None:
@@ -215,28 +178,15 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from ecpm_tui.demo import generate
-    from ecpm_tui.progress import LARGE, Bar
 
     _positive(args.projects, "projects", 1000)
     _positive(args.cards, "cards", 100_000)
     _positive(args.risks, "risks", 10_000)
     store = _store(args)
-    size = args.projects * (args.cards + args.risks)
-    with Bar("Generating demo data", total=args.projects, large=size >= LARGE) as bar:
-
-        def built() -> None:
-            bar.advance()
-            if bar.completed == args.projects:
-                bar.pulse("Writing demo data")
-
-        result = generate(
-            store,
-            projects=args.projects,
-            cards=args.cards,
-            risks=args.risks,
-            seed=args.seed,
-            on_project=built,
-        )
+    big = args.projects * (args.cards + args.risks) >= progress.LARGE
+    bar = progress.Bar("Generating demo data", args.projects, large=big, then="Writing demo data")
+    with bar:
+        result = generate(store, args.projects, args.cards, args.risks, args.seed, bar.advance)
     print(
         f"Added {len(result.projects)} demo projects ({', '.join(result.projects)}): "
         f"{result.cards} cards, {result.risks} risks, {result.assessments} PPTF interviews "
@@ -251,14 +201,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         if args.what is None:
             raise ValidationError("--format csv needs --what cards|risks|answers|projects.")
-        with _working("Exporting"):
+        with progress.Bar("Exporting"):
             text = export_csv(_store(args, create=False), args.what, args.project)
     else:
         from ecpm_tui.exchange import export_json
 
         if args.what is not None:
             raise ValidationError("--what only applies to --format csv.")
-        with _working("Exporting"):
+        with progress.Bar("Exporting"):
             text = export_json(_store(args, create=False), args.project)
     if args.output:
         out = files.write_text(
@@ -289,10 +239,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.all:
         if since is not None:
             raise ValidationError("--since applies to one project's report, not to --all.")
-        with _working("Writing the portfolio report"):
+        with progress.Bar("Writing the portfolio report"):
             text = report.portfolio(store, args.format)
     else:
-        with _working(f"Writing the report of {args.key}"):
+        with progress.Bar(f"Writing the report of {args.key}"):
             data = report.collect(store, args.key, since)
             if args.format == "html":
                 from ecpm_tui.report_html import html_report
@@ -316,30 +266,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.max_bytes is not None and args.max_bytes < 1:
         raise ValidationError("--max-bytes must be at least 1.")
     if args.source is not None:
-        return _import_from(args)
-    if args.map or args.columns or args.project:
-        raise ValidationError("--map, --columns and --project apply with --from only.")
-    with _working("Checking" if args.dry_run else "Importing"):
+        return cli_import.run(args, _store(args))
+    cli_import.refuse_options(args)
+    with progress.Bar("Checking" if args.dry_run else "Importing"):
         data = read_import_file(Path(args.file), args.max_bytes or MAX_IMPORT_BYTES)
         result = import_data(_store(args), data, dry_run=args.dry_run)
-    print(result.describe())
-    return 0
-
-
-def _import_from(args: argparse.Namespace) -> int:
-    from ecpm_tui.importers import MAX_BYTES, import_from
-
-    with _working("Checking" if args.dry_run else "Importing"):
-        result = import_from(
-            _store(args),
-            args.source,
-            Path(args.file),
-            mapping=args.map,
-            columns=args.columns,
-            project_key=args.project,
-            dry_run=args.dry_run,
-            max_bytes=args.max_bytes or MAX_BYTES,
-        )
     print(result.describe())
     return 0
 

@@ -43,11 +43,20 @@ class Bar:
     """One job's progress: ``with Bar("Importing", total=n) as bar: ... bar.advance()``.
 
     Without a total the bar pulses; :meth:`update` may set or change it (and the text)
-    as the job moves from one step to the next.
+    as the job moves from one step to the next. With *then*, reaching the total moves on
+    to a pulsing step of that name (the write after the items are built).
     """
 
-    def __init__(self, description: str, total: int | None = None, *, large: bool = False) -> None:
+    def __init__(
+        self,
+        description: str,
+        total: int | None = None,
+        *,
+        large: bool = False,
+        then: str | None = None,
+    ) -> None:
         self.description = description
+        self.then = then
         self.large = large or (total or 0) >= LARGE
         self.total = total
         self.completed = 0
@@ -107,11 +116,13 @@ class Bar:
             self._rich = progress
 
     def advance(self, steps: int = 1) -> None:
-        """Count *steps* more items done."""
+        """Count *steps* more items done; at the total, go on to the *then* step if any."""
         with self._lock:
             self.completed += steps
             if self._rich is not None:
                 self._rich.update(self._task, completed=self.completed)
+        if self.then and self.total is not None and self.completed >= self.total:
+            self.pulse(self.then)
 
     def update(self, description: str | None = None, total: int | None = None) -> None:
         """Change the text or the total (the next step of the job)."""
