@@ -340,6 +340,7 @@ def test_spreadsheet_csv_with_a_column_mapping(
         (b"Summary,Status,Priority\nx,Planning,Urgent!\n", [], "priority: must be one of"),
         (b'Summary,Status\n"x,Planning\n', [], "unexpected end of data"),
         (b"\xff\xfeSummary", [], "is not UTF-8"),
+        (b"Summary,Status\r\n", [], "holds no board or project to import"),
     ],
 )
 def test_broken_csv_files_give_one_line_and_change_nothing(
