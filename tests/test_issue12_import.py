@@ -461,3 +461,26 @@ def test_hostile_names_reach_the_terminal_cleaned(
     line = one_error_line(code, err, "No phase for lists")
     assert "\x1b" not in line and "\x07" not in line and "\x00" not in line
     assert "To [/]Do" in line
+
+
+def test_kanban_tui_boards_become_projects_with_distinct_keys(
+    capsys: pytest.CaptureFixture[str], db: Path, kt_db: Path
+) -> None:
+    with sqlite3.connect(kt_db) as con:
+        con.execute(
+            "INSERT INTO boards VALUES "
+            "(2, 'Marketplace launch', NULL, '2026-01-09', NULL, NULL, NULL)"
+        )
+        con.execute("INSERT INTO columns VALUES (5, 'Planning', 1, 1, 2)")
+        con.execute(
+            "INSERT INTO tasks (task_id, title, column, creation_date) "
+            "VALUES (6, 'Pick a second marketplace', 5, '2026-01-09T10:00:00')"
+        )
+    code, _, err = ecpm(
+        capsys, db, str(kt_db), "--from", "kanban-tui", "--map", KT_MAP, "--project", "MKT"
+    )
+    one_error_line(code, err, "--project names one project, but the file holds 2")
+    code, out, err = ecpm(capsys, db, str(kt_db), "--from", "kanban-tui", "--map", KT_MAP)
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("Imported 2 project(s) (ML, ML2): 5 cards")
+    assert cards(db, "ML2")["Pick a second marketplace"]["phase"] == "planning"

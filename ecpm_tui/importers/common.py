@@ -221,7 +221,7 @@ def _keys(drafts: Sequence[DraftProject], override: str | None) -> list[str]:
         if len(drafts) != 1:
             raise ValidationError(
                 f"--project names one project, but the file holds {len(drafts)} "
-                f"({', '.join(d.name for d in drafts)})."
+                f"({', '.join(clean(d.name, 40) for d in drafts[:5])})."
             )
         if not _valid(override):
             raise ValidationError(
@@ -255,9 +255,11 @@ def resolve_targets(drafts: Sequence[DraftProject], phases: PhaseMap, noun: str)
             f"{m}={'Planning' if status_from_name(m) in (None, 'todo') else 'Execution'}"
             for m in shown[:3]
         )
+        listed = ", ".join(repr(m) for m in shown[:10])
+        if len(shown) > 10:
+            listed += f" and {len(shown) - 10} more"
         raise ValidationError(
-            f"No phase for {noun}{'s' if len(shown) > 1 else ''} "
-            f"{', '.join(repr(m) for m in shown)}: pass "
+            f"No phase for {noun}{'s' if len(shown) > 1 else ''} {listed}: pass "
             f'--map "{example}" (or "*=Planning" for all; phases: {PHASE_NAMES}).'
         )
 
