@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ecpm_tui import __version__, files
+from ecpm_tui import __version__, cli_import, files, progress
 from ecpm_tui.config import (
     DbTarget,
     resolve_database,
@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="refuse files larger than N bytes (default 200 MiB)",
     )
+    cli_import.add_options(p)
 
     p = sub.add_parser("backup", help="consistent copy of the database while others write")
     _add_db(p, top=False)
@@ -182,9 +183,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _positive(args.cards, "cards", 100_000)
     _positive(args.risks, "risks", 10_000)
     store = _store(args)
-    result = generate(
-        store, projects=args.projects, cards=args.cards, risks=args.risks, seed=args.seed
-    )
+    big = args.projects * (args.cards + args.risks) >= progress.LARGE
+    bar = progress.Bar("Generating demo data", args.projects, large=big, then="Writing demo data")
+    with bar:
+        result = generate(store, args.projects, args.cards, args.risks, args.seed, bar.advance)
     print(
         f"Added {len(result.projects)} demo projects ({', '.join(result.projects)}): "
         f"{result.cards} cards, {result.risks} risks, {result.assessments} PPTF interviews "
@@ -199,13 +201,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         if args.what is None:
             raise ValidationError("--format csv needs --what cards|risks|answers|projects.")
-        text = export_csv(_store(args, create=False), args.what, args.project)
+        with progress.Bar("Exporting"):
+            text = export_csv(_store(args, create=False), args.what, args.project)
     else:
         from ecpm_tui.exchange import export_json
 
         if args.what is not None:
             raise ValidationError("--what only applies to --format csv.")
-        text = export_json(_store(args, create=False), args.project)
+        with progress.Bar("Exporting"):
+            text = export_json(_store(args, create=False), args.project)
     if args.output:
         out = files.write_text(
             Path(args.output), text, follow_symlinks=args.follow_symlinks, overwrite=args.force
@@ -235,15 +239,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.all:
         if since is not None:
             raise ValidationError("--since applies to one project's report, not to --all.")
-        text = report.portfolio(store, args.format)
+        with progress.Bar("Writing the portfolio report"):
+            text = report.portfolio(store, args.format)
     else:
-        data = report.collect(store, args.key, since)
-        if args.format == "html":
-            from ecpm_tui.report_html import html_report
+        with progress.Bar(f"Writing the report of {args.key}"):
+            data = report.collect(store, args.key, since)
+            if args.format == "html":
+                from ecpm_tui.report_html import html_report
 
-            text = html_report(data)
-        else:
-            text = report.markdown(data)
+                text = html_report(data)
+            else:
+                text = report.markdown(data)
     if args.output:
         out = files.write_text(
             Path(args.output), text, follow_symlinks=args.follow_symlinks, overwrite=args.force
@@ -259,8 +265,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     if args.max_bytes is not None and args.max_bytes < 1:
         raise ValidationError("--max-bytes must be at least 1.")
-    data = read_import_file(Path(args.file), args.max_bytes or MAX_IMPORT_BYTES)
-    result = import_data(_store(args), data, dry_run=args.dry_run)
+    if args.source is not None:
+        return cli_import.run(args, _store(args))
+    cli_import.refuse_options(args)
+    with progress.Bar("Checking" if args.dry_run else "Importing"):
+        data = read_import_file(Path(args.file), args.max_bytes or MAX_IMPORT_BYTES)
+        result = import_data(_store(args), data, dry_run=args.dry_run)
     print(result.describe())
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -61,13 +62,25 @@ def _key_for(i: int, taken: set[str]) -> str:
 
 
 def generate(
-    store: Store, projects: int = 5, cards: int = 200, risks: int = 40, seed: int = 7
+    store: Store,
+    projects: int = 5,
+    cards: int = 200,
+    risks: int = 40,
+    seed: int = 7,
+    on_project: Callable[[], None] | None = None,
 ) -> DemoResult:
     """Add demo projects with cards across all workstreams and phases, template risks
-    spread across the matrix, and one completed plus one in-progress PPTF interview."""
+    spread across the matrix, and one completed plus one in-progress PPTF interview.
+
+    *on_project* is called after each project is built (before the one write), for a
+    progress bar."""
     rng = random.Random(seed)
     taken = {p.key for p in store.list_projects(include_archived=True)}
-    bundles = [_project(store, rng, i, _key_for(i, taken), cards, risks) for i in range(projects)]
+    bundles = []
+    for i in range(projects):
+        bundles.append(_project(store, rng, i, _key_for(i, taken), cards, risks))
+        if on_project is not None:
+            on_project()
     done = store.create_bundles(
         bundles,
         "demo",
