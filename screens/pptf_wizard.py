@@ -75,10 +75,8 @@ class WizardScreen(Screen[None]):
         self._lock = threading.Lock()
         self._draining = False
         self._note_timer: Timer | None = None
-        # The version of each answer as last seen: loaded, or returned by our own save.
-        # Only the save worker updates it after loading, in save order, so each save
-        # carries the version the previous one produced and only another person's save
-        # in between is refused as a conflict.
+        # Each answer's version as last seen (loaded, or from our own previous save, set
+        # by the save worker in order): only another person's save in between conflicts.
         self.versions: dict[str, int] = {}
 
     @property

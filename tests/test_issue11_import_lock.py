@@ -102,6 +102,7 @@ def test_the_locked_part_is_a_few_statements_not_one_per_card(
     assert len(statements) <= 40, statements
 
 
+@pytest.mark.slow
 def test_a_card_save_waits_for_a_large_import_instead_of_failing(tmp_path: Path) -> None:
     big = make_store(f"sqlite:///{tmp_path / 'big.db'}")
     generate(big, projects=1, cards=10_000, risks=10, seed=1)
