@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.import_lock import CARDS, LIMIT_SECONDS, import_lock_times
 from ecpm_tui.app import EcpmApp
 from ecpm_tui.config import DbTarget
 from ecpm_tui.db import open_database
@@ -117,6 +118,15 @@ def main() -> int:
             f"{key:<12} {a * 1000:9.2f} {b * 1000:9.2f} {ratio:7.2f} {limit:6.1f}  "
             f"{'ok' if ok else 'OVER'}  ({targets[key].name})"
         )
+    # An absolute limit, unlike the ratios above: the issue asks for under one second.
+    with tempfile.TemporaryDirectory() as tmp:
+        total, held = import_lock_times(Path(tmp))
+    ok = held <= LIMIT_SECONDS
+    failed += not ok
+    print(
+        f"\nimport of {CARDS:,} cards: {total:.2f} s in all, write lock held {held:.2f} s "
+        f"(limit {LIMIT_SECONDS:.1f} s)  {'ok' if ok else 'OVER'}"
+    )
     return 1 if failed else 0
 
 

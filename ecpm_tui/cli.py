@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="GROUP",
         help="make a shared database: setgid 2770 folder and 0660 files for GROUP",
     )
+    p.add_argument(
+        "--pg-roles",
+        action="store_true",
+        help="PostgreSQL: owner and users roles; users may not change or delete audit events",
+    )
 
     p = sub.add_parser("demo", help="add realistic demo data")
     _add_db(p, top=False)
@@ -170,9 +175,22 @@ def cmd_init(args: argparse.Namespace) -> int:
                 raise StorageError(
                     f"Cannot share {path.parent} with {args.shared_group}: {exc.strerror}."
                 ) from exc
+    if args.pg_roles and target.is_sqlite:
+        raise ValidationError(
+            "--pg-roles only applies to a PostgreSQL database (--db postgresql+psycopg://...)."
+        )
     db = open_database(target, create=True, shared_group=gid)
-    db.close()
+    try:
+        roles: list[str] = []
+        if args.pg_roles:
+            from ecpm_tui.pg_roles import apply_roles
+
+            roles = apply_roles(db)
+    finally:
+        db.close()
     print(f"Database ready: {db.display} (chosen by {target.source})")
+    for line in roles:
+        print(line)
     return 0
 
 

@@ -23,7 +23,7 @@ from ecpm_tui.pptf_text import LANGUAGE_NAMES, dimension_label, phrase, rating_l
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import DataChanged, add_fixed_columns, cell
 from ecpm_tui.screens.pptf_gap_risk import gap_risk_form
-from ecpm_tui.screens.pptf_wizard import text_bar
+from ecpm_tui.screens.pptf_reply import text_bar
 from ecpm_tui.text import clean, one_line
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
@@ -25,40 +25,18 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from ecpm_tui import lifecycle, pptf
-from ecpm_tui.errors import EcpmError
+from ecpm_tui.errors import Conflict, EcpmError
 from ecpm_tui.pptf_text import LANGUAGE_NAMES, dimension_label, phrase, rating_label
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.confirm import ConfirmScreen
+from ecpm_tui.screens.pptf_reply import Reply, text_bar
 from ecpm_tui.text import one_line
 
 if TYPE_CHECKING:
     from ecpm_tui.app import EcpmApp
     from ecpm_tui.store import AssessmentDetail, Store
 
-BAR_FULL, BAR_EMPTY = "█", "░"
 NOTE_SAVE_DELAY = 0.8  # seconds after the last key typed in a note or action
-
-
-def text_bar(done: int, total: int, width: int) -> str:
-    """A bar of *width* cells, filled in proportion done/total."""
-    filled = 0 if total <= 0 else round(width * done / total)
-    return BAR_FULL * filled + BAR_EMPTY * (width - filled)
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One answer as the wizard holds it (mirrors what is saved)."""
-
-    rating: int | None = None
-    na: bool = False
-    unknown: bool = False
-    note: str = ""
-    action: str = ""
-
-    @property
-    def given(self) -> bool:
-        """Whether a rating, N/A or Don't know was chosen."""
-        return self.rating is not None or self.na or self.unknown
 
 
 class WizardScreen(Screen[None]):
@@ -97,6 +75,9 @@ class WizardScreen(Screen[None]):
         self._lock = threading.Lock()
         self._draining = False
         self._note_timer: Timer | None = None
+        # Each answer's version as last seen (loaded, or from our own previous save, set
+        # by the save worker in order): only another person's save in between conflicts.
+        self.versions: dict[str, int] = {}
 
     @property
     def ecpm(self) -> EcpmApp:
@@ -144,18 +125,23 @@ class WizardScreen(Screen[None]):
         self.dismiss()
 
     def _loaded(self, detail: AssessmentDetail) -> None:
+        reloading = self.detail is not None
         self.detail = detail
+        if not reloading:  # a reload set them on the save worker, in order (_reload)
+            self.versions = {key: a.version for key, a in detail.answers.items()}
         self.language = detail.assessment.language
         self.questions = self.store.bank.ordered()
         self.replies = {
             key: Reply(a.rating, a.na, a.unknown, a.note, a.action)
             for key, a in detail.answers.items()
         }
-        # Resume at the first unanswered question.
-        self.index = next(
-            (i for i, q in enumerate(self.questions) if not self._reply(q.key).given),
-            0,
-        )
+        if not reloading:
+            # Resume at the first unanswered question (a reload after a refused save
+            # stays on the question shown, now with the answer the database holds).
+            self.index = next(
+                (i for i, q in enumerate(self.questions) if not self._reply(q.key).given),
+                0,
+            )
         self.refresh_question()
         deferred, self._deferred = self._deferred, []
         for act in deferred:  # keys typed while the interview was loading
@@ -280,20 +266,49 @@ class WizardScreen(Screen[None]):
     def _save_failed(self, exc: EcpmError) -> None:
         self.app.notify(exc.message, severity="error", timeout=8)
         if self.is_attached:
-            # Show what the database holds rather than what failed to save.
-            self.app.run_worker(self._load, thread=True, group="pptf-wizard-load")
+            # Show what the database holds rather than what failed to save: queued
+            # behind the saves, so no later save of ours is mistaken for a conflict.
+            self._enqueue(self._reload)
+
+    def _reload(self) -> None:
+        """(save worker) Read the interview again and take its answers' versions."""
+        try:
+            detail = self.store.assessment_detail(self.assessment_id)
+        except EcpmError as exc:
+            self.app.call_from_thread(self._load_failed, exc)
+            return
+        self.versions.update({key: a.version for key, a in detail.answers.items()})
+        self.app.call_from_thread(self._loaded, detail)
 
     def _save(self, key: str, reply: Reply) -> None:
         aid, store = self.assessment_id, self.store
         self.replies[key] = reply
         self.drafts.pop(key, None)
 
+        versions = self.versions
+
         def job() -> None:
-            store.save_answer(
-                aid, key, reply.rating, reply.na, reply.unknown, reply.note, reply.action
-            )
+            try:
+                saved = store.save_answer(
+                    aid,
+                    key,
+                    reply.rating,
+                    reply.na,
+                    reply.unknown,
+                    reply.note,
+                    reply.action,
+                    expected_version=versions.get(key, 0),
+                )
+            except Conflict:
+                # Back to the question whose save was refused, to show the answer reloaded.
+                self.app.call_from_thread(self._show_question, key)
+                raise
+            versions[key] = saved.version
 
         self._enqueue(job)
+
+    def _show_question(self, key: str) -> None:
+        self.index = next((i for i, q in enumerate(self.questions) if q.key == key), self.index)
 
     def _fields(self) -> tuple[str, str]:
         return self.query_one("#wiz-note", Input).value, self.query_one("#wiz-action", Input).value

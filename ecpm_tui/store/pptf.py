@@ -11,7 +11,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlmodel import Session
 
 from ecpm_tui import fields, lifecycle, pptf
-from ecpm_tui.errors import ValidationError
+from ecpm_tui.errors import Conflict, ValidationError
 from ecpm_tui.models import Answer, Assessment, Card, Project, Risk, utcnow
 from ecpm_tui.store.base import (
     StoreBase,
@@ -270,8 +270,13 @@ class PptfOps(StoreBase):
         unknown: bool = False,
         note: str = "",
         action: str = "",
+        expected_version: int | None = None,
     ) -> Answer:
-        """Record (or replace) one answer at once, so a closed terminal loses nothing."""
+        """Record (or replace) one answer at once, so a closed terminal loses nothing.
+
+        Given the ``expected_version`` of the answer the user saw (0: no answer yet), an
+        answer someone else saved since is refused (Conflict) instead of overwritten.
+        """
         self.bank.get(question_key)
         pptf.validate_answer(rating, na, unknown)
         new = {
@@ -309,6 +314,16 @@ class PptfOps(StoreBase):
             .scalars()
             .one()
         )
+        if not inserted and expected_version is not None:
+            if expected_version == 0:
+                # The user saw no answer; another person's first answer wins, reloaded.
+                s.expunge(ans)
+                raise Conflict(
+                    f"{question_key} was answered by {ans.updated_by or 'someone'} since you "
+                    "opened it; nothing was overwritten.",
+                    current=ans,
+                )
+            self.check_version(s, ans, expected_version, f"The answer to {question_key}")
         diff = created(new) if inserted else changes(ans, new)
         if diff and not inserted:
             for k, v in new.items():
