@@ -157,8 +157,11 @@ def load_installed_bank(paths: Sequence[Path] | None = None) -> BankLoad:
     applied: list[Path] = []
     added = disabled = 0
     for path in custom_question_paths() if paths is None else paths:
-        if not path.exists():
-            continue
+        try:
+            if not path.exists():
+                continue
+        except OSError as exc:  # a folder this user may not enter: say so, never crash
+            return BankLoad(shipped, problems=[f"{path}: cannot be read ({exc.strerror})"])
         try:
             items, plus, minus = _apply(path, items)
             bank = pptf.parse_question_bank(items)

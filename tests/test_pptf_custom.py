@@ -160,3 +160,37 @@ async def settle(pilot: Pilot[None]) -> None:
     for _ in range(4):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+def test_a_file_this_user_may_not_reach_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    # A site config folder closed to this user (the SSH test met one): report it, keep
+    # the shipped bank. The check runs in a forked child dropped to nobody, since root
+    # ignores file permissions.
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    path = closed / "pptf_questions.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    closed.chmod(0o000 if os.geteuid() else 0o700)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: report, never let it run pytest on
+        message = ""
+        try:
+            os.close(read_end)
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+            load = load_installed_bank([path])
+            message = f"{len(load.bank.questions)}|{'|'.join(load.problems)}"
+        except BaseException as exc:
+            message = f"crash: {exc!r}"
+        finally:
+            os.write(write_end, message.encode())
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as fh:
+        message = fh.read().decode()
+    os.waitpid(pid, 0)
+    closed.chmod(0o700)
+    assert message == f"34|{path}: cannot be read (Permission denied)"
