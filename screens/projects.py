@@ -118,7 +118,7 @@ class ProjectsScreen(EcpmScreen):
 
     def on_resize(self) -> None:
         # After the layout: the table's new width decides which columns it holds.
-        self.call_after_refresh(self.show, (self.summaries, self.decisions))
+        self.call_after_refresh(lambda: self.show((self.summaries, self.decisions)))
 
     def fetch(self) -> tuple[list[ProjectSummary], dict[int, DecisionRow]]:
         summaries = self.store.project_summaries(include_archived=self.show_archived)
