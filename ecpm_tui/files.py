@@ -46,13 +46,14 @@ def output_path(path: Path, *, follow_symlinks: bool, overwrite: bool = True) ->
 
 
 @contextlib.contextmanager
-def replacing(path: Path, mode: int) -> Iterator[tuple[int, Path]]:
+def replacing(path: Path, mode: int, *, keep_mode: bool = True) -> Iterator[tuple[int, Path]]:
     """Yield ``(fd, tmp)``: a fresh temporary file beside *path*, open for writing.
 
     On success the temporary replaces *path* atomically; on any error it is removed and
     the target is left as it was. Its permissions are *mode* (an existing target keeps
-    its own). Write through *fd* where possible: in a shared folder another member could
-    swap the temporary's name, but never the open descriptor. The caller closes *fd*.
+    its own when *keep_mode*). Write through *fd* where possible: in a shared folder
+    another member could swap the temporary's name, but never the open descriptor. The
+    caller closes *fd*.
     """
     folder = path.parent
     try:
@@ -61,8 +62,9 @@ def replacing(path: Path, mode: int) -> Iterator[tuple[int, Path]]:
         raise StorageError(f"Cannot write in {folder}: {exc.strerror}.") from exc
     tmp = Path(name)
     try:
-        with contextlib.suppress(FileNotFoundError):
-            mode = stat.S_IMODE(path.stat().st_mode)
+        if keep_mode:
+            with contextlib.suppress(FileNotFoundError):
+                mode = stat.S_IMODE(path.stat().st_mode)
         os.fchmod(fd, mode)
         yield fd, tmp
         os.replace(tmp, path)
@@ -73,18 +75,40 @@ def replacing(path: Path, mode: int) -> Iterator[tuple[int, Path]]:
 
 
 def write_text(
-    path: Path, text: str, *, follow_symlinks: bool = False, overwrite: bool = True
+    path: Path,
+    text: str,
+    *,
+    follow_symlinks: bool = False,
+    overwrite: bool = True,
+    mode: int | None = None,
 ) -> Path:
-    """Write *text* to *path* (UTF-8) through :func:`replacing`; returns the file written."""
+    """Write *text* to *path* (UTF-8) through :func:`replacing`; returns the file written.
+
+    With *mode* the file gets exactly that mode (a replaced file too); else the umask's
+    default, an existing file keeping its own."""
     target = output_path(path, follow_symlinks=follow_symlinks, overwrite=overwrite)
+    chosen = 0o666 & ~_umask() if mode is None else mode
     try:
-        with replacing(target, 0o666 & ~_umask()) as (fd, _tmp), os.fdopen(fd, "wb") as fh:
+        with (
+            replacing(target, chosen, keep_mode=mode is None) as (fd, _tmp),
+            os.fdopen(fd, "wb") as fh,
+        ):
             fh.write(text.encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())
     except OSError as exc:
         raise StorageError(f"Cannot write {path}: {exc.strerror}.") from exc
     return target
+
+
+def database_mode(path: Path | None) -> int:
+    """The mode for files holding a copy of the database's data: the database file's own
+    read/write bits (0600 personal, 0660 shared), 0600 when there is no file (PostgreSQL)."""
+    try:
+        st = path.stat() if path is not None else None
+    except OSError:
+        st = None
+    return stat.S_IMODE(st.st_mode) & 0o660 if st is not None else 0o600
 
 
 def _umask() -> int:
