@@ -9,11 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import EcpmScreen, cell, safe
 from ecpm_tui.screens.columns import Column, fit_table, row_of
+from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.store import EventRow
 from ecpm_tui.text import one_line
 
@@ -68,7 +69,7 @@ class ActivityScreen(EcpmScreen):
         yield Static("", id="activity-status", classes="hidden")
         yield DataTable(id="activity-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="activity-detail")
-        yield Footer()
+        yield FitFooter()
 
     # The summary always stays and takes the spare width; entity and action collapse
     # first, and the detail line shows the selected event in full.

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from ecpm_tui import lifecycle
 from ecpm_tui.filters import CardFilter, parse_filter
@@ -37,6 +37,7 @@ from ecpm_tui.screens.board_render import (
     with_lanes,
 )
 from ecpm_tui.screens.card_column import CardColumn
+from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.screens.form import FormScreen
 from ecpm_tui.screens.gate import GateScreen
 from ecpm_tui.store import CardRow, ProjectSummary
@@ -98,7 +99,7 @@ class BoardScreen(BoardCards):
                     yield ColumnHead(phase, id=f"head-{phase.value}")
                     yield CardList(phase, self.item_line)
         yield Static("", id="card-detail")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.lists()[0].focus()

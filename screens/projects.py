@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ecpm_tui import lifecycle, report
 from ecpm_tui.errors import EcpmError
@@ -19,6 +19,7 @@ from ecpm_tui.screens.base import EcpmScreen, cell
 from ecpm_tui.screens.board_render import SHORT_PHASE
 from ecpm_tui.screens.columns import Column, fit_table, row_of
 from ecpm_tui.screens.confirm import ConfirmScreen
+from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.screens.form import FieldDef, FormScreen
 from ecpm_tui.screens.reason import Reason, ReasonScreen
 from ecpm_tui.screens.report import ReportScreen
@@ -96,7 +97,7 @@ class ProjectsScreen(EcpmScreen):
         with Horizontal(id="projects-body"):
             yield DataTable(id="projects-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="project-detail")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one("#projects-table", DataTable).focus()
