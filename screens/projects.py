@@ -58,9 +58,9 @@ def decision_lines(decision: DecisionRow | None) -> list[str]:
     if t.reason:
         lines.append(f"  reason: {t.reason}")
     for c in decision.conditions:
-        due = c.due_date.isoformat() if c.due_date else "?"
+        due = f"due {c.due_date.isoformat()}" if c.due_date else "no due date"
         mark = "x" if c.state == "done" else " "
-        lines.append(f"  [{mark}] {c.text} ({c.owner}, due {due}, {c.state})")
+        lines.append(f"  [{mark}] {c.text} ({c.owner}, {due}, {c.state})")
     return lines
 
 
