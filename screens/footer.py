@@ -6,49 +6,49 @@ key stays in help (``?``) and the command palette.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Footer
 
 
-class FitFooter(Footer):
-    """Footer that hides, from the first one that does not fit on, the keys past its width."""
+def _key_width(key: Widget, compact: bool) -> int:
+    """Cells a footer key takes, from Footer's own CSS (Textual 8.2): normal keys are
+    `` k `` + ``desc `` (padding), compact ones ``k`` + `` desc`` and a margin of one."""
+    display = cell_len(str(getattr(key, "key_display", "")))
+    description = cell_len(str(getattr(key, "description", "")))
+    return display + description + 2 if compact else display + description + 3
 
-    def compose(self) -> ComposeResult:
-        yield from super().compose()
-        self.call_after_refresh(self.fit)
+
+class FitFooter(Footer):
+    """Footer showing the keys, in order, up to the first one that does not fit whole."""
 
     COMPACT_BELOW = 100
     """Narrower than this, the keys are drawn closer together so more of them fit."""
 
+    def compose(self) -> ComposeResult:
+        # Decided before the keys are mounted (a footer spans the screen's width), so no
+        # half-drawn key ever shows and nothing waits for a layout pass.
+        width = self.app.size.width
+        compact = width < self.COMPACT_BELOW
+        self.compact = compact
+        room = width
+        palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        if palette is not None and self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            binding = palette.binding
+            text = cell_len(self.app.get_key_display(binding)) + cell_len(binding.description)
+            # Docked right with a border (and, when not compact, padding on both sides).
+            room -= text + (2 if compact else 5)
+        used = 0
+        full = False
+        for widget in super().compose():
+            if type(widget).__name__ == "FooterKey" and not widget.has_class("-command-palette"):
+                needed = _key_width(widget, compact)
+                full = full or used + needed > room
+                if full:
+                    continue  # this key and every later one stay in help and the palette
+                used += needed
+            yield widget
+
     def on_resize(self) -> None:
-        self.compact = self.size.width < self.COMPACT_BELOW
-        # Show every key again and fit them to the new width once laid out.
-        for key in self.keys():
-            key.display = True
-        self.call_after_refresh(self.fit)
-
-    def watch_compact(self) -> None:
-        # The keys' widths change with the style: fit them again once laid out.
-        for key in self.keys():
-            key.display = True
-        self.call_after_refresh(self.fit)
-
-    def keys(self) -> list[Widget]:
-        """The screen's keys, in footer order (the command palette key is not one).
-
-        Queried by CSS type name: Textual does not export the FooterKey class."""
-        return [k for k in self.query("FooterKey") if not k.has_class("-command-palette")]
-
-    def fit(self) -> None:
-        """Hide every key from the first one that reaches past the palette key (or edge)."""
-        if not self.is_attached or not self.size.width:
-            return
-        limit = self.region.right
-        for palette in self.query("FooterKey.-command-palette"):
-            limit = min(limit, palette.region.x)
-        cut = False
-        for key in self.keys():
-            cut = cut or key.region.right > limit
-            if cut:
-                key.display = False
+        self.refresh(recompose=True)

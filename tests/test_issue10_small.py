@@ -20,6 +20,8 @@ from ecpm_tui.config import DbTarget
 from ecpm_tui.db import open_database
 from ecpm_tui.demo import generate
 from ecpm_tui.screens.board_render import HeadInfo, column_head, head_levels
+from ecpm_tui.screens.pptf_summary import SummaryScreen
+from ecpm_tui.screens.pptf_wizard import WizardScreen
 from ecpm_tui.store import ConditionSpec, Store
 
 TODAY = date(2026, 11, 2)
@@ -158,24 +160,36 @@ def test_head_levels_abbreviate_then_shorten() -> None:
 # -- footer -------------------------------------------------------------------------------
 
 
+def assert_footer_whole(app: EcpmApp, where: str) -> None:
+    footer = app.screen.query_one("Footer")
+    palette = footer.query("FooterKey.-command-palette").first()
+    shown = [k for k in footer.query("FooterKey") if not k.has_class("-command-palette")]
+    assert shown, where
+    for k in shown:
+        assert k.region.width > 0 and k.region.right <= palette.region.x, (where, k.region)
+    # The main keys come first: the first binding of each screen is always shown.
+    assert shown[0].region.x == footer.region.x, where
+
+
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 def test_no_footer_key_is_cut(store: Store, size: tuple[int, int]) -> None:
     async def body(app: EcpmApp, pilot: Pilot[Any]) -> None:
         for key in ("1", "2", "3", "4", "5"):
             await pilot.press(key)
             await settle(pilot)
-            footer = app.screen.query_one("Footer")
-            palette = footer.query("FooterKey.-command-palette").first()
-            shown = [
-                k
-                for k in footer.query("FooterKey")
-                if k.display and not k.has_class("-command-palette")
-            ]
-            assert shown, key
-            for k in shown:
-                assert k.region.right <= palette.region.x, (key, size, k.region)
-            # The main keys come first: the first binding of each screen is always shown.
-            assert shown[0].region.x == footer.region.x, key
+            assert_footer_whole(app, f"screen {key} at {size}")
+        first = min(p.id for p in store.list_projects() if p.id is not None)
+        interview = store.list_interviews(first)[0].assessment.id
+        for screen in (WizardScreen(interview), SummaryScreen(interview)):
+            app.push_screen(screen)
+            await settle(pilot)
+            assert_footer_whole(app, f"{type(screen).__name__} at {size}")
+            app.pop_screen()
+            await settle(pilot)
+        # A resize fits the keys again.
+        await pilot.resize_terminal(70, 24)
+        await settle(pilot)
+        assert_footer_whole(app, "after resize to 70 columns")
 
     run_app(store, size, body)
 
