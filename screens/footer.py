@@ -37,8 +37,8 @@ class FitFooter(Footer):
         if palette is not None and self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             binding = palette.binding
             text = cell_len(self.app.get_key_display(binding)) + cell_len(binding.description)
-            # Docked right with a border (and, when not compact, padding on both sides).
-            room -= text + (2 if compact else 5)
+            # Docked right after a border (and, when not compact, padding on the right).
+            room -= text + (2 if compact else 3)
         used = 0
         full = False
         for widget in super().compose():
