@@ -286,10 +286,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
         raise ValidationError("The backup file must differ from the database file.")
     dest = files.output_path(wanted, follow_symlinks=args.follow_symlinks, overwrite=args.force)
     try:
-        # The copy gets the database's own mode (0600 personal, 0660 shared), even when it
-        # replaces an older backup with looser permissions.
-        mode = files.database_mode(source)
-        with files.replacing(dest, mode, keep_mode=False) as (fd, tmp):
+        # A new copy gets the database's own mode (0600 personal, 0660 shared).
+        with files.replacing(dest, files.database_mode(source)) as (fd, tmp):
             os.close(fd)
             src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=10)
             dst = sqlite3.connect(str(tmp))

@@ -46,14 +46,13 @@ def output_path(path: Path, *, follow_symlinks: bool, overwrite: bool = True) ->
 
 
 @contextlib.contextmanager
-def replacing(path: Path, mode: int, *, keep_mode: bool = True) -> Iterator[tuple[int, Path]]:
+def replacing(path: Path, mode: int) -> Iterator[tuple[int, Path]]:
     """Yield ``(fd, tmp)``: a fresh temporary file beside *path*, open for writing.
 
     On success the temporary replaces *path* atomically; on any error it is removed and
     the target is left as it was. Its permissions are *mode* (an existing target keeps
-    its own when *keep_mode*). Write through *fd* where possible: in a shared folder
-    another member could swap the temporary's name, but never the open descriptor. The
-    caller closes *fd*.
+    its own). Write through *fd* where possible: in a shared folder another member could
+    swap the temporary's name, but never the open descriptor. The caller closes *fd*.
     """
     folder = path.parent
     try:
@@ -62,9 +61,8 @@ def replacing(path: Path, mode: int, *, keep_mode: bool = True) -> Iterator[tupl
         raise StorageError(f"Cannot write in {folder}: {exc.strerror}.") from exc
     tmp = Path(name)
     try:
-        if keep_mode:
-            with contextlib.suppress(FileNotFoundError):
-                mode = stat.S_IMODE(path.stat().st_mode)
+        with contextlib.suppress(FileNotFoundError):
+            mode = stat.S_IMODE(path.stat().st_mode)
         os.fchmod(fd, mode)
         yield fd, tmp
         os.replace(tmp, path)
@@ -84,13 +82,12 @@ def write_text(
 ) -> Path:
     """Write *text* to *path* (UTF-8) through :func:`replacing`; returns the file written.
 
-    With *mode* the file gets exactly that mode (a replaced file too); else the umask's
-    default, an existing file keeping its own."""
+    A new file gets *mode* (default: the umask's); a replaced file keeps its own."""
     target = output_path(path, follow_symlinks=follow_symlinks, overwrite=overwrite)
     chosen = 0o666 & ~_umask() if mode is None else mode
     try:
         with (
-            replacing(target, chosen, keep_mode=mode is None) as (fd, _tmp),
+            replacing(target, chosen) as (fd, _tmp),
             os.fdopen(fd, "wb") as fh,
         ):
             fh.write(text.encode("utf-8"))

@@ -110,12 +110,14 @@ def test_output_files_get_the_database_mode(tmp_path: Path, db_mode: int) -> Non
     out.mkdir()
     old = os.umask(0o022)  # a lax umask must not widen (nor narrow) the copies
     try:
-        # An older file with looser permissions is replaced with the database's mode.
-        loose = out / "backup.db"
-        loose.write_text("old")
-        os.chmod(loose, 0o644)
-        assert run("backup", str(loose), "--db", str(db), "--force").returncode == 0
-        assert mode_of(loose) == db_mode
+        assert run("backup", str(out / "backup.db"), "--db", str(db)).returncode == 0
+        assert mode_of(out / "backup.db") == db_mode
+        # A file replaced with --force keeps the mode its owner gave it.
+        kept = out / "kept.db"
+        kept.write_text("old")
+        os.chmod(kept, 0o640)
+        assert run("backup", str(kept), "--db", str(db), "--force").returncode == 0
+        assert mode_of(kept) == 0o640
         assert run("export", "--db", str(db), "-o", str(out / "e.json")).returncode == 0
         assert mode_of(out / "e.json") == db_mode
         key = json.loads((out / "e.json").read_text())["projects"][0]["key"]
