@@ -257,11 +257,6 @@ class ColumnHead(Static):
         self.set_class(info.over, "over-limit")
         self.refresh()
 
-    @property
-    def full_text(self) -> str:
-        """The most spelled-out form."""
-        return head_levels(self.info)[0][0]
-
     def render(self) -> Content:
         width = self.content_size.width or 10**6
         # One level for every head of the screen, so the columns read alike.
