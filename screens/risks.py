@@ -96,7 +96,7 @@ class RisksScreen(EcpmScreen):
             Column("lvl", "Lvl", 3),
             Column("score", "Score", 5, drop=2),
             Column("lxi", "L x I", 5, drop=3),
-            Column("title", "Title", 12, flex=True),
+            Column("title", "Title", 8, flex=True),
             Column("review", "Review (!)", 11),
             Column("owner", "Owner", 8),
             Column("response", "Response", 8),

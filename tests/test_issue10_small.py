@@ -90,6 +90,18 @@ def test_tables_keep_essential_columns_without_side_scrolling(
     run_app(store, size, body)
 
 
+def test_all_projects_register_fits_at_80_columns(store: Store) -> None:
+    async def body(app: EcpmApp, pilot: Pilot[Any]) -> None:
+        await pilot.press("4", "p")
+        await settle(pilot)
+        table = app.screen.query_one("#risk-table", DataTable)
+        assert {"Owner", "Status", "Response", "Review (!)"} <= set(headers(table))
+        assert "/R-0" in str(table.get_row_at(0)[0])  # refs carry the project key
+        assert fits_without_side_scroll(table)
+
+    run_app(store, (80, 24), body)
+
+
 def test_lower_priority_columns_collapse_first_and_come_back(store: Store) -> None:
     async def body(app: EcpmApp, pilot: Pilot[Any]) -> None:
         await pilot.press("4")
