@@ -15,13 +15,16 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 SCROLLBAR = 2  # the vertical scrollbar's width, kept free so no horizontal one appears
+FLEX_FLOOR = 8
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
     """A table column: *drop* 0 is never dropped; higher ranks go first when narrow.
 
-    The *flex* column takes the width left over (never less than its own *width*)."""
+    The *flex* column takes the width left over; its *width* is what it wants before
+    others are dropped for it, and it shrinks (to FLEX_FLOOR) only once nothing is left
+    to drop."""
 
     key: str
     label: str
@@ -42,8 +45,7 @@ def fit(columns: Sequence[Column], available: int, padding: int = 1) -> tuple[Co
             break
         chosen = [c for c in chosen if c.drop != rank]
     spare = available - total(chosen)
-    if spare > 0:
-        chosen = [replace(c, width=c.width + spare) if c.flex else c for c in chosen]
+    chosen = [replace(c, width=max(FLEX_FLOOR, c.width + spare)) if c.flex else c for c in chosen]
     return tuple(chosen)
 
 

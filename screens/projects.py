@@ -106,15 +106,15 @@ class ProjectsScreen(EcpmScreen):
     # the detail pane shows the selected project in full.
     COLUMNS: ClassVar[tuple[Column, ...]] = (
         Column("key", "Key", 6),
-        Column("name", "Name", 10, flex=True),
+        Column("name", "Name", 20, flex=True),
         Column("phase", "Phase", 10),
         Column("health", "Health", 6),
         Column("done", "Done", 4),
         Column("ext", "Ext", 3, drop=2),
         Column("high", "High", 4, drop=2),
-        Column("pptf", "PPTF", 4, drop=3),
-        Column("milestone", "Next milestone", 24, drop=4),
-        Column("late", "Late", 4, drop=3),
+        Column("pptf", "PPTF", 4, drop=2),
+        Column("milestone", "Next milestone", 24, drop=5),
+        Column("late", "Late", 4, drop=4),
     )
 
     def on_resize(self) -> None:
