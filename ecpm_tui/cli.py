@@ -230,7 +230,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             text = export_json(_store(args, create=False), args.project)
     if args.output:
         out = files.write_text(
-            Path(args.output), text, follow_symlinks=args.follow_symlinks, overwrite=args.force
+            Path(args.output),
+            text,
+            follow_symlinks=args.follow_symlinks,
+            overwrite=args.force,
+            mode=files.database_mode(_target(args).sqlite_path),
         )
         print(f"Exported to {out}", file=sys.stderr)
     else:
@@ -270,7 +274,11 @@ def cmd_report(args: argparse.Namespace) -> int:
                 text = report.markdown(data)
     if args.output:
         out = files.write_text(
-            Path(args.output), text, follow_symlinks=args.follow_symlinks, overwrite=args.force
+            Path(args.output),
+            text,
+            follow_symlinks=args.follow_symlinks,
+            overwrite=args.force,
+            mode=files.database_mode(_target(args).sqlite_path),
         )
         print(f"Report written to {out}", file=sys.stderr)
     else:
@@ -306,7 +314,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
         raise ValidationError("The backup file must differ from the database file.")
     dest = files.output_path(wanted, follow_symlinks=args.follow_symlinks, overwrite=args.force)
     try:
-        with files.replacing(dest, 0o600) as (fd, tmp):
+        # A new copy gets the database's own mode (0600 personal, 0660 shared).
+        with files.replacing(dest, files.database_mode(source)) as (fd, tmp):
             os.close(fd)
             src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=10)
             dst = sqlite3.connect(str(tmp))

@@ -73,18 +73,39 @@ def replacing(path: Path, mode: int) -> Iterator[tuple[int, Path]]:
 
 
 def write_text(
-    path: Path, text: str, *, follow_symlinks: bool = False, overwrite: bool = True
+    path: Path,
+    text: str,
+    *,
+    follow_symlinks: bool = False,
+    overwrite: bool = True,
+    mode: int | None = None,
 ) -> Path:
-    """Write *text* to *path* (UTF-8) through :func:`replacing`; returns the file written."""
+    """Write *text* to *path* (UTF-8) through :func:`replacing`; returns the file written.
+
+    A new file gets *mode* (default: the umask's); a replaced file keeps its own."""
     target = output_path(path, follow_symlinks=follow_symlinks, overwrite=overwrite)
+    chosen = 0o666 & ~_umask() if mode is None else mode
     try:
-        with replacing(target, 0o666 & ~_umask()) as (fd, _tmp), os.fdopen(fd, "wb") as fh:
+        with (
+            replacing(target, chosen) as (fd, _tmp),
+            os.fdopen(fd, "wb") as fh,
+        ):
             fh.write(text.encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())
     except OSError as exc:
         raise StorageError(f"Cannot write {path}: {exc.strerror}.") from exc
     return target
+
+
+def database_mode(path: Path | None) -> int:
+    """The mode for files holding a copy of the database's data: the database file's own
+    read/write bits (0600 personal, 0660 shared), 0600 when there is no file (PostgreSQL)."""
+    try:
+        st = path.stat() if path is not None else None
+    except OSError:
+        st = None
+    return stat.S_IMODE(st.st_mode) & 0o660 if st is not None else 0o600
 
 
 def _umask() -> int:

@@ -8,11 +8,15 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.content import Content
+from textual.widgets import DataTable, Header, Input, Static
 
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell, safe
+from ecpm_tui.screens.base import EcpmScreen, cell, safe
+from ecpm_tui.screens.columns import Column, fit_table, row_of
+from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.store import EventRow
+from ecpm_tui.text import one_line
 
 FILTER_KEYS = ("user", "project", "entity")
 
@@ -54,6 +58,7 @@ class ActivityScreen(EcpmScreen):
     def __init__(self) -> None:
         super().__init__()
         self.filter_text = ""
+        self.data: ActivityData | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,22 +68,30 @@ class ActivityScreen(EcpmScreen):
         )
         yield Static("", id="activity-status", classes="hidden")
         yield DataTable(id="activity-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Static("", id="activity-detail")
+        yield FitFooter()
+
+    # The summary always stays and takes the spare width; entity and action collapse
+    # first, and the detail line shows the selected event in full.
+    COLUMNS: ClassVar[tuple[Column, ...]] = (
+        Column("at", "When (UTC)", 19),
+        Column("user", "User", 10),
+        Column("project", "Project", 8, drop=1),
+        Column("entity", "Entity", 10, drop=3),
+        Column("action", "Action", 10, drop=2),
+        Column("summary", "Summary", 30, flex=True),
+    )
 
     def on_mount(self) -> None:
-        table = self.query_one("#activity-table", DataTable)
-        add_fixed_columns(
-            table,
-            [
-                ("When (UTC)", 19),
-                ("User", 12),
-                ("Project", 8),
-                ("Entity", 10),
-                ("Action", 10),
-                ("Summary", 80),
-            ],
-        )
-        table.focus()
+        self.query_one("#activity-table", DataTable).focus()
+
+    def on_resize(self) -> None:
+        # After the layout: the table's new width decides which columns it holds.
+        self.call_after_refresh(self.refill)
+
+    def refill(self) -> None:
+        if self.data is not None:
+            self.show(self.data)
 
     def fetch(self) -> ActivityData:
         found, _problems = parse_filter(self.filter_text)
@@ -95,17 +108,20 @@ class ActivityScreen(EcpmScreen):
 
     def show(self, data: ActivityData) -> None:
         table = self.query_one("#activity-table", DataTable)
+        self.data = data
         table.clear()
+        chosen = fit_table(table, self.COLUMNS)
         for e in data.events:
-            table.add_row(
-                cell(e.at.strftime("%Y-%m-%d %H:%M:%S")),
-                cell(e.user, 16),
-                cell(data.keys.get(e.project_id, "") if e.project_id else ""),
-                cell(e.entity),
-                cell(e.action),
-                cell(e.summary, 120),
-                key=str(e.id),
-            )
+            cells = {
+                "at": cell(e.at.strftime("%Y-%m-%d %H:%M:%S")),
+                "user": cell(e.user, 16),
+                "project": cell(data.keys.get(e.project_id, "") if e.project_id else ""),
+                "entity": cell(e.entity),
+                "action": cell(e.action),
+                "summary": cell(e.summary, 120),
+            }
+            table.add_row(*row_of(cells, chosen), key=str(e.id))
+        self.show_detail()
         # An empty table after a filter must not look like an empty database.
         status = self.query_one("#activity-status", Static)
         message = f"No activity matches {self.filter_text}" if self.filter_text else ""
@@ -115,6 +131,30 @@ class ActivityScreen(EcpmScreen):
         else:
             status.update("")
             status.add_class("hidden")
+
+    @on(DataTable.RowHighlighted, "#activity-table")
+    def show_detail(self) -> None:
+        """The selected event in full (the columns may be cut at 80 columns)."""
+        table = self.query_one("#activity-table", DataTable)
+        events = self.data.events if self.data is not None else []
+        text = ""
+        if 0 <= table.cursor_row < len(events):
+            e = events[table.cursor_row]
+            key = self.data.keys.get(e.project_id, "") if self.data and e.project_id else ""
+            entity = f"{e.entity} #{e.entity_id}" if e.entity_id is not None else e.entity
+            text = " | ".join(
+                x
+                for x in (
+                    f"{e.at:%Y-%m-%d %H:%M:%S}",
+                    one_line(e.user, 40),
+                    one_line(key),
+                    one_line(entity, 40),
+                    one_line(e.action, 40),
+                    one_line(e.summary, 400),
+                )
+                if x
+            )
+        self.query_one("#activity-detail", Static).update(Content(text))
 
     def action_filter(self) -> None:
         self.query_one("#activity-filter", Input).focus()

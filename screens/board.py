@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from ecpm_tui import lifecycle
 from ecpm_tui.filters import CardFilter, parse_filter
@@ -26,16 +26,18 @@ from ecpm_tui.screens.board_render import (
     BoardData,
     BoardItem,
     CardList,
+    ColumnHead,
+    HeadInfo,
     LaneHeading,
     card_detail,
     card_line,
-    column_head,
     heading_line,
     project_detail,
     project_line,
     with_lanes,
 )
 from ecpm_tui.screens.card_column import CardColumn
+from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.screens.form import FormScreen
 from ecpm_tui.screens.gate import GateScreen
 from ecpm_tui.store import CardRow, ProjectSummary
@@ -94,24 +96,25 @@ class BoardScreen(BoardCards):
         with Horizontal(id="board-columns"):
             for phase in lifecycle.PHASES:
                 with Vertical(classes="column"):
-                    yield Static(phase.label, id=f"head-{phase.value}", classes="column-head")
+                    yield ColumnHead(phase, id=f"head-{phase.value}")
                     yield CardList(phase, self.item_line)
         yield Static("", id="card-detail")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.lists()[0].focus()
 
     # -- data -----------------------------------------------------------------------------
 
-    def item_line(self, item: BoardItem) -> Text:
-        """A card, a project in portfolio scope, or a swimlane heading, as one line."""
+    def item_line(self, item: BoardItem, width: int = 10**6) -> Text:
+        """A card, a project in portfolio scope, or a swimlane heading, as one line of
+        *width* cells."""
         if isinstance(item, LaneHeading):
             return heading_line(item)
         if isinstance(item, CardRow):
             setting = self.data.settings.get(item.phase)
             limit = setting.age_limit_days if setting else 10**6
-            return card_line(item, self.data.today, limit)
+            return card_line(item, self.data.today, limit, width)
         return project_line(item)
 
     def fetch(self) -> BoardData:
@@ -166,14 +169,13 @@ class BoardScreen(BoardCards):
                 self.follow = None
             else:
                 col.set_items(items, keep=col.highlighted_id)
-            head = self.query_one(f"#head-{phase.value}", Static)
+            head = self.query_one(f"#head-{phase.value}", ColumnHead)
             if self.portfolio:
-                head.update(Content(f"{phase.label}\n{total} project{'' if total == 1 else 's'}"))
+                head.set_info(HeadInfo(phase, projects=total))
             else:
                 setting = data.settings.get(phase.value)
                 limit = setting.wip_limit if setting else None
-                head.set_class(limit is not None and total - done > limit, "over-limit")
-                head.update(column_head(phase, len(cards), total, total - done, done, limit))
+                head.set_info(HeadInfo(phase, len(cards), total, total - done, done, limit))
         title = self.query_one("#board-title", Static)
         if self.portfolio:
             title.update(Content(f"Portfolio: {len(data.portfolio)} projects (p: project view)"))

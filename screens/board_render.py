@@ -12,6 +12,7 @@ from datetime import date
 
 from rich.text import Text
 from textual.content import Content
+from textual.widgets import Static
 
 from ecpm_tui import dates, lifecycle
 from ecpm_tui.models import Project
@@ -118,32 +119,40 @@ def heading_line(heading: LaneHeading) -> Text:
 class CardList(CardColumn[BoardItem]):
     """One phase column of the board."""
 
-    def __init__(self, phase: lifecycle.Phase, render: Callable[[BoardItem], Text]) -> None:
+    def __init__(self, phase: lifecycle.Phase, render: Callable[[BoardItem, int], Text]) -> None:
         super().__init__(render, id=f"col-{phase.value}", classes="card-list")
         self.phase = phase
 
 
-def card_line(card: CardRow, today: date, age_limit: int) -> Text:
+NARROW = 30
+"""Below this many cells a card line drops the brackets, the age count and the assignee
+(the detail line shows them): the title gets the room."""
+
+
+def card_line(card: CardRow, today: date, age_limit: int, width: int = 10**6) -> Text:
     """One card as a literal line: status, age (``+`` past the column's limit), priority,
-    title, assignee, and the blocked reason."""
+    title, assignee, and the blocked reason; compact when the column is *width* < NARROW."""
     style = STATUS_STYLE.get(card.status, "")
     line = Text(no_wrap=True, overflow="ellipsis")
-    line.append(f"[{STATUS_MARK.get(card.status, '?')}] ", style=style)
+    narrow = width < NARROW
+    mark = STATUS_MARK.get(card.status, "?")
+    line.append(f"{mark} " if narrow else f"[{mark}] ", style=style)
     age = card.age_days(today)
     if age is not None and card.status != "done":
         if age > age_limit:
             # Marked by a sign, not by colour alone.
-            line.append(f"{age}d+", style="black on yellow")
-        else:
+            line.append("+" if narrow else f"{age}d+", style="black on yellow")
+            line.append(" ")
+        elif not narrow:
             line.append(f"{age}d", style="dim")
-        line.append(" ")
+            line.append(" ")
     if card.priority in ("high", "critical"):
         line.append("!" if card.priority == "high" else "!!", style="red bold")
         line.append(" ")
-    line.append(one_line(card.title, 120), style=style)
-    if card.assignee:
+    line.append(one_line(card.title, 200), style=style)
+    if card.assignee and not narrow:
         line.append(f" @{one_line(card.assignee, 20)}", style="cyan")
-    if card.status == "blocked" and card.blocked_reason:
+    if card.status == "blocked" and card.blocked_reason and not narrow:
         line.append(f" blocked: {one_line(card.blocked_reason, 60)}", style="red")
     return line
 
@@ -162,22 +171,107 @@ def project_line(s: ProjectSummary) -> Text:
     return line
 
 
-def column_head(
-    phase: lifecycle.Phase, shown: int, total: int, wip: int, done: int, limit: int | None
-) -> Content:
-    """Two lines: the phase name; the card count, WIP count / limit (OVER when past it)
-    and done cards, most important first since narrow columns cut the end off."""
-    count = f"{shown}/{total}" if shown != total else str(total)
-    if limit is None:
-        wip_text = f"WIP {wip}"
-    else:
-        wip_text = f"WIP {wip}/{limit}" + (" OVER" if wip > limit else "")
-    return Content(f"{phase.label}\n{count} | {wip_text} | done {done}")
+SHORT_PHASE = {
+    lifecycle.Phase.INITIATION: "Init",
+    lifecycle.Phase.PLANNING: "Plan",
+    lifecycle.Phase.EXECUTION: "Exec",
+    lifecycle.Phase.MONITORING: "M&C",
+    lifecycle.Phase.CLOSURE: "Close",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HeadInfo:
+    """What a column head says: cards shown (after the filter), total, WIP, done, limit.
+
+    ``projects`` is set instead in portfolio scope (the column counts projects)."""
+
+    phase: lifecycle.Phase
+    shown: int = 0
+    total: int = 0
+    wip: int = 0
+    done: int = 0
+    limit: int | None = None
+    projects: int | None = None
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and self.wip > self.limit
+
+
+def head_levels(info: HeadInfo) -> list[list[str]]:
+    """The column head, one line, at levels from the most to the least spelled out; each
+    level lists the text with the full phase name, then with the short one (``M&C``).
+
+    Name first, then WIP (with OVER past the limit), then done/total (total is the card
+    count); the shown count when a filter hides cards. All heads of a board use one level
+    (the first that fits every column), so they read alike."""
+    names = (info.phase.label, SHORT_PHASE[info.phase])
+    if info.projects is not None:
+        n = info.projects
+        noun = "project" if n == 1 else "projects"
+        forms = [f"{{}} · {n} {noun}", f"{{}} {n} proj", f"{{}} {n}"]
+        return [[f.format(name) for name in names] for f in forms]
+    limit = "" if info.limit is None else f"/{info.limit}"
+    wip = f"{info.wip}{limit}"
+    filtered = info.shown != info.total
+    forms = [
+        f"{{}} · {f'{info.shown} shown · ' if filtered else ''}WIP {wip}"
+        f"{' OVER' if info.over else ''} · done {info.done}/{info.total}",
+        f"{{}} {f'{info.shown}sh ' if filtered else ''}WIP {wip}{'!' if info.over else ''} "
+        f"✓{info.done}/{info.total}",
+        f"{{}} {f'{info.shown}sh ' if filtered else ''}W{wip}{'!' if info.over else ''} "
+        f"✓{info.done}/{info.total}",
+        f"{{}} W{wip}{'!' if info.over else ''}",
+    ]
+    return [[f.format(name) for name in names] for f in forms]
+
+
+def head_level(info: HeadInfo, width: int) -> int:
+    """The first level of *info* with a text that fits *width* (the last one else)."""
+    levels = head_levels(info)
+    for n, level in enumerate(levels):
+        if any(len(text) <= width for text in level):
+            return n
+    return len(levels) - 1
+
+
+def column_head(info: HeadInfo, width: int, level: int | None = None) -> Content:
+    """The head of a column in *width* cells at *level* (its own best level by default):
+    the full phase name when it fits, the short one else (then an ellipsis)."""
+    levels = head_levels(info)
+    texts = levels[head_level(info, width) if level is None else min(level, len(levels) - 1)]
+    return Content(next((t for t in texts if len(t) <= width), texts[-1]))
+
+
+class ColumnHead(Static):
+    """A column head that rewrites itself to fit its width (on every resize)."""
+
+    def __init__(self, phase: lifecycle.Phase, *, id: str | None = None) -> None:
+        super().__init__(phase.label, id=id, classes="column-head")
+        self.info = HeadInfo(phase)
+
+    def set_info(self, info: HeadInfo) -> None:
+        """Show *info*; sets the over-limit class (the text says OVER or ``!`` as well)."""
+        self.info = info
+        self.set_class(info.over, "over-limit")
+        self.refresh()
+
+    def render(self) -> Content:
+        width = self.content_size.width or 10**6
+        # One level for every head of the screen, so the columns read alike.
+        level = max(head_level(head.info, width) for head in self.screen.query(ColumnHead))
+        return column_head(self.info, width, level)
 
 
 def card_detail(card: CardRow, today: date, setting: ColumnSetting | None) -> Content:
-    """The detail line of the selected card: due date, age, tags, blocked reason,
-    description."""
+    """The detail lines of the selected card in full: title, status, priority, assignee,
+    due date, age, tags, blocked reason, description (columns may cut the card line)."""
+    who = f" @{one_line(card.assignee, 40)}" if card.assignee else ""
+    title = (
+        f"{one_line(card.title, 300)} ({lifecycle.label_of(lifecycle.CardStatus, card.status)}, "
+        f"{lifecycle.label_of(lifecycle.Priority, card.priority)} priority){who}"
+    )
     parts = []
     if card.due_date:
         when = dates.relative(card.due_date, today)
@@ -195,7 +289,7 @@ def card_detail(card: CardRow, today: date, setting: ColumnSetting | None) -> Co
         parts.append(f"BLOCKED: {one_line(card.blocked_reason, 200)}")
     head = " | ".join(parts) or "no due date, no tags"
     description = one_line(card.description, 400) if card.description else "(no description)"
-    return Content(f"{head}\n{description}")
+    return Content(f"{title}\n{head} | {description}")
 
 
 def project_detail(summary: ProjectSummary) -> Content:

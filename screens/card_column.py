@@ -66,7 +66,7 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
 
     def __init__(
         self,
-        render_item: Callable[[T], Text],
+        render_item: Callable[[T, int], Text],
         *,
         id: str | None = None,
         classes: str | None = None,
@@ -153,7 +153,8 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         base = self.rich_style
         if row >= len(self.items):
             return Strip.blank(width, base)
-        line = self.render_item(self.items[row]).copy()
+        # The width lets a line choose a compact form in a narrow column.
+        line = self.render_item(self.items[row], width).copy()
         line.no_wrap = True
         line.overflow = "ellipsis"
         line.truncate(width, overflow="ellipsis", pad=True)

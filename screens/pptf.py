@@ -9,18 +9,20 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ecpm_tui import lifecycle, pptf
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
+from ecpm_tui.screens.base import EcpmScreen, cell
+from ecpm_tui.screens.columns import Column, fit_table, row_of
 from ecpm_tui.screens.confirm import ConfirmScreen
+from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.screens.pptf_compare import CompareScreen
 from ecpm_tui.screens.pptf_start import StartInterviewScreen
 from ecpm_tui.screens.pptf_summary import SummaryScreen
 from ecpm_tui.screens.pptf_wizard import WizardScreen
 from ecpm_tui.store import InterviewChoices, InterviewListRow
-from ecpm_tui.text import clean
+from ecpm_tui.text import clean, one_line
 
 RAG_STYLE = {"green": "green", "amber": "yellow", "red": "red"}
 
@@ -73,24 +75,28 @@ class PptfScreen(EcpmScreen):
         yield Header()
         yield Static("", id="pptf-title")
         yield DataTable(id="pptf-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Static("", id="pptf-detail")
+        yield FitFooter()
+
+    # The four scores, project, team and status always stay; dates and the interviewer
+    # collapse first and the detail line shows the selected interview in full.
+    COLUMNS: ClassVar[tuple[Column, ...]] = (
+        Column("project", "Project", 7),
+        Column("prepares", "Phase/milestone", 10, flex=True),
+        Column("team", "Team", 13),
+        Column("interviewer", "Interviewer", 11, drop=3),
+        Column("status", "Status", 6),
+        Column("started", "Started", 10, drop=4),
+        Column("completed", "Completed", 10, drop=2),
+        *(Column(d.value, d.label[:4], 6) for d in pptf.Dimension),
+    )
 
     def on_mount(self) -> None:
-        table = self.query_one("#pptf-table", DataTable)
-        add_fixed_columns(
-            table,
-            [
-                ("Project", 7),
-                ("Phase/milestone", 15),
-                ("Team", 13),
-                ("Interviewer", 11),
-                ("Status", 6),
-                ("Started", 10),
-                ("Completed", 10),
-                *((d.label[:4], 6) for d in pptf.Dimension),
-            ],
-        )
-        table.focus()
+        self.query_one("#pptf-table", DataTable).focus()
+
+    def on_resize(self) -> None:
+        # After the layout: the table's new width decides which columns it holds.
+        self.call_after_refresh(lambda: self.show(PptfData(self.rows, self.choices)))
 
     def fetch(self) -> PptfData:
         pid = None if self.all_projects else self.ecpm.current_project_id
@@ -101,20 +107,23 @@ class PptfScreen(EcpmScreen):
         keep = self.selected()
         self.rows, self.choices = data.rows, data.choices
         table.clear()
+        chosen = fit_table(table, self.COLUMNS)
         for r in data.rows:
             a = r.assessment
             done = a.status == "completed"
-            table.add_row(
-                cell(r.project_key),
-                cell(prepares(r), 40),
-                cell(a.department, 30),
-                cell(a.interviewer, 20),
-                cell("done" if done else f"{r.answered}/{r.total}", style="" if done else "bold"),
-                cell(a.started_at.date().isoformat()),
-                cell(a.completed_at.date().isoformat() if a.completed_at else "-"),
-                *(score_cell(r.scores.get(d)) for d in pptf.Dimension),
-                key=str(a.id),
-            )
+            cells = {
+                "project": cell(r.project_key),
+                "prepares": cell(prepares(r), 40),
+                "team": cell(a.department, 30),
+                "interviewer": cell(a.interviewer, 20),
+                "status": cell(
+                    "done" if done else f"{r.answered}/{r.total}", style="" if done else "bold"
+                ),
+                "started": cell(a.started_at.date().isoformat()),
+                "completed": cell(a.completed_at.date().isoformat() if a.completed_at else "-"),
+                **{d.value: score_cell(r.scores.get(d)) for d in pptf.Dimension},
+            }
+            table.add_row(*row_of(cells, chosen), key=str(a.id))
         for n, r in enumerate(data.rows):
             if keep is not None and r.assessment.id == keep.assessment.id:
                 table.move_cursor(row=n)
@@ -124,6 +133,27 @@ class PptfScreen(EcpmScreen):
             f"PPTF interviews ({len(data.rows)}, {scope}); {hint}; a toggles all/current"
         )
         self.refresh_bindings()
+        self.show_detail()
+
+    @on(DataTable.RowHighlighted, "#pptf-table")
+    def show_detail(self) -> None:
+        """The selected interview in full (the columns may be cut at 80 columns)."""
+        r = self.selected()
+        text = ""
+        if r is not None:
+            a = r.assessment
+            scores = " ".join(
+                f"{d.label} {'-' if r.scores.get(d) is None else f'{r.scores[d]:.0f}%'}"
+                for d in pptf.Dimension
+            )
+            done = f"completed {a.completed_at:%Y-%m-%d}" if a.completed_at else "in progress"
+            text = (
+                f"{one_line(r.project_key)} {one_line(prepares(r), 80)} | team "
+                f"{one_line(a.department, 40)} | {scores} | interviewer "
+                f"{one_line(a.interviewer, 40)} | {r.answered}/{r.total} answered | started "
+                f"{a.started_at:%Y-%m-%d}, {done}"
+            )
+        self.query_one("#pptf-detail", Static).update(Content(text))
 
     def selected(self) -> InterviewListRow | None:
         """The interview under the cursor."""

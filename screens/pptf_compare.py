@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ecpm_tui import lifecycle, pptf
 from ecpm_tui.errors import EcpmError
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import add_fixed_columns, cell
+from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.text import one_line
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class CompareScreen(Screen[None]):
         yield DataTable(id="cmp-teams", cursor_type="row", zebra_stripes=True)
         yield Static("", id="cmp-time-title", classes="cmp-title")
         yield DataTable(id="cmp-time", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         dims = [(d.label, 10) for d in pptf.Dimension]

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ecpm_tui import lifecycle, pptf
 from ecpm_tui.errors import EcpmError
@@ -22,6 +22,7 @@ from ecpm_tui.models import Card, Risk
 from ecpm_tui.pptf_text import LANGUAGE_NAMES, dimension_label, phrase, rating_label
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import DataChanged, add_fixed_columns, cell
+from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.screens.pptf_gap_risk import gap_risk_form
 from ecpm_tui.screens.pptf_reply import text_bar
 from ecpm_tui.text import clean, one_line
@@ -79,7 +80,7 @@ class SummaryScreen(Screen[None]):
         yield Static("", id="sum-scores")
         yield Static("", id="sum-gaps-title")
         yield DataTable(id="sum-gaps", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         # The question takes what the other columns leave (the Risk column stays in view

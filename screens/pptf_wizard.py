@@ -22,13 +22,14 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from ecpm_tui import lifecycle, pptf
 from ecpm_tui.errors import Conflict, EcpmError
 from ecpm_tui.pptf_text import LANGUAGE_NAMES, dimension_label, phrase, rating_label
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.confirm import ConfirmScreen
+from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.screens.pptf_reply import Reply, text_bar
 from ecpm_tui.text import one_line
 
@@ -104,7 +105,7 @@ class WizardScreen(Screen[None]):
             with Horizontal(classes="wiz-field"):
                 yield Label("Action", id="wiz-action-label")
                 yield Input(id="wiz-action")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.set_focus(None)

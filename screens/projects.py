@@ -9,18 +9,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ecpm_tui import lifecycle, report
 from ecpm_tui.errors import EcpmError
 from ecpm_tui.models import Project
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
+from ecpm_tui.screens.base import EcpmScreen, cell
+from ecpm_tui.screens.board_render import SHORT_PHASE
+from ecpm_tui.screens.columns import Column, fit_table, row_of
 from ecpm_tui.screens.confirm import ConfirmScreen
+from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.screens.form import FieldDef, FormScreen
 from ecpm_tui.screens.reason import Reason, ReasonScreen
 from ecpm_tui.screens.report import ReportScreen
-from ecpm_tui.store import ProjectSummary
+from ecpm_tui.store import DecisionRow, ProjectSummary
 from ecpm_tui.text import clean
 
 HEALTH_STYLE = {"green": "green", "amber": "yellow", "red": "red bold"}
@@ -41,6 +44,24 @@ PROJECT_FIELDS: tuple[FieldDef, ...] = (
     FieldDef("scope", "Scope", "text"),
     FieldDef("description", "Description", "text"),
 )
+
+
+def decision_lines(decision: DecisionRow | None) -> list[str]:
+    """The last gate decision (label, who approved, when) and its conditions."""
+    if decision is None:
+        return ["Last gate decision: none yet"]
+    t = decision.transition
+    label = lifecycle.label_of(lifecycle.Decision, t.decision)
+    move = f"{lifecycle.Phase(t.from_phase).label} -> {lifecycle.Phase(t.to_phase).label}"
+    approver = t.approved_by or t.by
+    lines = [f"Last gate decision: {label} ({move})", f"  approved by {approver}, {t.at:%Y-%m-%d}"]
+    if t.reason:
+        lines.append(f"  reason: {t.reason}")
+    for c in decision.conditions:
+        due = f"due {c.due_date.isoformat()}" if c.due_date else "no due date"
+        mark = "x" if c.state == "done" else " "
+        lines.append(f"  [{mark}] {c.text} ({c.owner}, {due}, {c.state})")
+    return lines
 
 
 def percent(value: float | None) -> str:
@@ -67,6 +88,7 @@ class ProjectsScreen(EcpmScreen):
     def __init__(self) -> None:
         super().__init__()
         self.summaries: list[ProjectSummary] = []
+        self.decisions: dict[int, DecisionRow] = {}
         self.show_archived = False
         self.follow: int | None = None  # project the cursor lands on after a reload
 
@@ -75,63 +97,70 @@ class ProjectsScreen(EcpmScreen):
         with Horizontal(id="projects-body"):
             yield DataTable(id="projects-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="project-detail")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#projects-table", DataTable)
-        add_fixed_columns(
-            table,
-            [
-                ("Key", 10),
-                ("Name", 26),
-                ("Phase", 20),
-                ("Health", 6),
-                ("Done", 4),
-                ("Ext", 3),
-                ("High", 4),
-                ("PPTF", 4),
-                ("Next milestone", 24),
-                ("Late", 4),
-            ],
-        )
-        table.focus()
+        self.query_one("#projects-table", DataTable).focus()
 
-    def fetch(self) -> list[ProjectSummary]:
-        return self.store.project_summaries(include_archived=self.show_archived)
+    # Phase, health and progress always stay; the rest collapse (the milestone first) and
+    # the detail pane shows the selected project in full.
+    COLUMNS: ClassVar[tuple[Column, ...]] = (
+        Column("key", "Key", 6),
+        Column("name", "Name", 20, flex=True),
+        Column("phase", "Phase", 10),
+        Column("health", "Health", 6),
+        Column("done", "Done", 4),
+        Column("ext", "Ext", 3, drop=2),
+        Column("high", "High", 4, drop=2),
+        Column("pptf", "PPTF", 4, drop=2),
+        Column("milestone", "Next milestone", 24, drop=5),
+        Column("late", "Late", 4, drop=4),
+    )
 
-    def show(self, data: list[ProjectSummary]) -> None:
+    def on_resize(self) -> None:
+        # After the layout: the table's new width decides which columns it holds.
+        self.call_after_refresh(lambda: self.show((self.summaries, self.decisions)))
+
+    def fetch(self) -> tuple[list[ProjectSummary], dict[int, DecisionRow]]:
+        summaries = self.store.project_summaries(include_archived=self.show_archived)
+        ids = [s.project.id for s in summaries if s.project.id is not None]
+        return summaries, self.store.last_decisions(ids)
+
+    def show(self, data: tuple[list[ProjectSummary], dict[int, DecisionRow]]) -> None:
         table = self.query_one("#projects-table", DataTable)
         selected = self.selected()
         keep = selected.project.id if selected else self.ecpm.current_project_id
         if self.follow is not None:  # a project just created or saved
             keep, self.follow = self.follow, None
-        self.summaries = data
+        self.summaries, self.decisions = data
         table.clear()
-        for s in data:
+        chosen = fit_table(table, self.COLUMNS)
+        for s in self.summaries:
             p = s.project
             nxt = s.next_milestone
-            table.add_row(
-                cell(p.key, style="bold"),
+            phase = lifecycle.Phase(p.phase)
+            cells = {
+                "key": cell(p.key, style="bold"),
                 # Marked first, so cutting a long name never hides it.
-                cell(
+                "name": cell(
                     ("(archived) " if p.archived else "") + p.name, 40, "dim" if p.archived else ""
                 ),
-                cell(lifecycle.Phase(p.phase).label),
-                cell(p.health.upper(), style=HEALTH_STYLE.get(p.health, "")),
-                cell(percent(s.progress)),
-                cell(s.extreme_risks, style="red bold" if s.extreme_risks else ""),
-                cell(s.high_risks),
-                cell(percent(s.readiness)),
-                cell(f"{nxt.due_date} {nxt.title}" if nxt else "-", 30),
-                cell(s.overdue, style="red" if s.overdue else ""),
-                key=str(p.id),
-            )
-        for row, s in enumerate(data):
+                "phase": cell(phase.label if len(phase.label) <= 10 else SHORT_PHASE[phase]),
+                "health": cell(p.health.upper(), style=HEALTH_STYLE.get(p.health, "")),
+                "done": cell(percent(s.progress)),
+                "ext": cell(s.extreme_risks, style="red bold" if s.extreme_risks else ""),
+                "high": cell(s.high_risks),
+                "pptf": cell(percent(s.readiness)),
+                "milestone": cell(f"{nxt.due_date} {nxt.title}" if nxt else "-", 30),
+                "late": cell(s.overdue, style="red" if s.overdue else ""),
+            }
+            table.add_row(*row_of(cells, chosen), key=str(p.id))
+        for row, s in enumerate(self.summaries):
             if s.project.id == keep:
                 table.move_cursor(row=row)
         self.update_detail()
         self.refresh_bindings()  # edit/archive/open depend on having projects
-        if not data:
+        if not self.summaries:
             self.query_one("#project-detail", Static).update(
                 "No projects yet. Press n to create one (or run 'ecpm demo')."
             )
@@ -166,12 +195,15 @@ class ProjectsScreen(EcpmScreen):
             return
         p = s.project
         self.ecpm.current_project_id = p.id
+        nxt = s.next_milestone
+        milestone = f"{nxt.due_date} {nxt.title}" if nxt else "-"
         lines = [
             f"{p.key}  {p.name}" + ("  (archived)" if p.archived else ""),
             f"Phase: {lifecycle.Phase(p.phase).label}   "
             f"Health: {lifecycle.label_of(lifecycle.Health, p.health)}   "
             f"Channel: {lifecycle.label_of(lifecycle.Channel, p.channel)}",
             *self.health_lines(s),
+            *decision_lines(self.decisions.get(p.id) if p.id is not None else None),
             f"Sponsor: {p.sponsor or '-'}   Manager: {p.manager or '-'}",
             f"Dates: {p.start_date or '?'} -> {p.target_date or '?'}",
             f"Budget: {p.budget if p.budget is not None else '-'} {p.currency}",
@@ -180,6 +212,7 @@ class ProjectsScreen(EcpmScreen):
             f"Risk reviews overdue: {s.overdue_reviews}",
             f"PPTF readiness: {percent(s.readiness)}"
             + (f", {s.pptf_in_progress} in progress" if s.pptf_in_progress else ""),
+            f"Next milestone: {milestone}",
             "",
             "Objectives:",
             clean(p.objectives, 600) or "-",

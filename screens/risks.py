@@ -15,16 +15,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ecpm_tui import risk
 from ecpm_tui.models import Project, Risk
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
+from ecpm_tui.screens.base import EcpmScreen, cell
+from ecpm_tui.screens.columns import Column, fit_table, row_of
 from ecpm_tui.screens.confirm import ConfirmScreen
+from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.screens.risk_dialogs import ReasonScreen, RiskEventsScreen, TemplatePicker
 from ecpm_tui.screens.risk_form import RiskFormScreen, template_values
 from ecpm_tui.screens.risk_matrix import LEVEL_STYLE, CellChanged, RiskMatrix
+from ecpm_tui.screens.risk_rows import cell_of, register_key, risk_detail, status_text
 from ecpm_tui.store import RiskRow
 from ecpm_tui.text import one_line
 
@@ -38,20 +41,6 @@ class RisksData:
     project: Project | None
     risks: list[RiskRow]
     keys: dict[int, str] = field(default_factory=dict)
-
-
-def cell_of(item: RiskRow, residual: bool) -> tuple[int, int]:
-    """The matrix cell a risk is shown in (residual view: inherent when not set)."""
-    return risk.matrix_cell(
-        item.likelihood, item.impact, item.residual_likelihood, item.residual_impact, residual
-    )[0]
-
-
-def status_text(item: RiskRow) -> str:
-    """The status column: occurred risks are issues, shown with their board card."""
-    if item.status == risk.RiskStatus.OCCURRED.value:
-        return f"ISSUE #{item.occurred_card_id}" if item.occurred_card_id else "ISSUE"
-    return item.status.replace("_", " ")
 
 
 class RisksScreen(EcpmScreen):
@@ -93,25 +82,31 @@ class RisksScreen(EcpmScreen):
         yield Static("", id="risks-title")
         yield RiskMatrix()
         yield DataTable(id="risk-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Static("", id="risk-detail")
+        yield FitFooter()
 
     def on_mount(self) -> None:
-        add_fixed_columns(
-            self.query_one("#risk-table", DataTable),
-            [
-                ("Ref", 10),
-                ("Lvl", 3),
-                ("Score", 5),
-                ("L x I", 5),
-                ("Title", 26),
-                ("Review (!)", 11),  # before owner: overdue marks stay visible at 80 columns
-                ("Owner", 10),
-                ("Response", 8),
-                ("Status", 16),
-                ("Proximity", 10),
-            ],
-        )
         self.query_one(RiskMatrix).focus()
+
+    def columns(self) -> list[Column]:
+        """The register's columns; owner, status, response and review always stay, the
+        rest collapse (proximity first) and the detail line shows the selected risk."""
+        return [
+            Column("ref", "Ref", 10 if self.everywhere else 5),
+            Column("lvl", "Lvl", 3),
+            Column("score", "Score", 5, drop=2),
+            Column("lxi", "L x I", 5, drop=3),
+            Column("title", "Title", 8, flex=True),
+            Column("review", "Review (!)", 11),
+            Column("owner", "Owner", 8),
+            Column("response", "Response", 8),
+            Column("status", "Status", 16),
+            Column("proximity", "Proximity", 10, drop=4),
+        ]
+
+    def on_resize(self) -> None:
+        # After the layout: the table's new width decides which columns it holds.
+        self.call_after_refresh(self.fill_table)
 
     # -- data -----------------------------------------------------------------------------
 
@@ -155,36 +150,43 @@ class RisksScreen(EcpmScreen):
         today = self.store.today()
         here = (matrix.likelihood, matrix.impact)
         rows = [r for r in self.of_kind() if self.show_all or cell_of(r, self.residual) == here]
-        rows.sort(
-            key=lambda r: (risk.sort_key(*cell_of(r, self.residual), r.proximity_date), r.ref)
-        )
+        rows.sort(key=lambda r: register_key(r, self.residual))
         self.shown = rows
         table.clear()
+        chosen = fit_table(table, self.columns())
         for r in rows:
             lk, im = cell_of(r, self.residual)
             lvl = risk.level(lk, im)
             late = risk.is_review_overdue(r.next_review_date, today) and risk.is_open(r.status)
             ref = f"{self.data.keys.get(r.project_id, '?')}/{r.ref}" if self.everywhere else r.ref
-            table.add_row(
-                cell(ref),
-                cell(lvl.letter, style=LEVEL_STYLE[lvl]),
-                cell(risk.score(lk, im)),
-                cell(f"{lk}x{im}"),
-                cell(r.title, 120),
-                cell(
+            cells = {
+                "ref": cell(ref),
+                "lvl": cell(lvl.letter, style=LEVEL_STYLE[lvl]),
+                "score": cell(risk.score(lk, im)),
+                "lxi": cell(f"{lk}x{im}"),
+                "title": cell(r.title, 120),
+                "review": cell(
                     f"{'!' if late else ' '}{r.next_review_date or '-'}",
                     style="red bold" if late else "",
                 ),
-                cell(r.owner or "-", 30),
-                cell(r.response or "-"),
-                cell(status_text(r), style="" if risk.is_open(r.status) else "italic"),
-                cell(r.proximity_date or "-"),
-                key=str(r.id),
-            )
+                "owner": cell(r.owner or "-", 30),
+                "response": cell(r.response or "-"),
+                "status": cell(status_text(r), style="" if risk.is_open(r.status) else "italic"),
+                "proximity": cell(r.proximity_date or "-"),
+            }
+            table.add_row(*row_of(cells, chosen), key=str(r.id))
         for index, r in enumerate(rows):
             if r.id == keep:
                 table.move_cursor(row=index)
         self.update_title(len(rows))
+        self.show_detail()
+
+    @on(DataTable.RowHighlighted, "#risk-table")
+    def show_detail(self) -> None:
+        """The selected risk in full on the detail line (the columns may be cut)."""
+        item = self.selected()
+        text = risk_detail(item, self.residual, self.data.keys) if item else ""
+        self.query_one("#risk-detail", Static).update(Content(text))
 
     def update_title(self, shown: int) -> None:
         matrix = self.query_one(RiskMatrix)

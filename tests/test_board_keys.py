@@ -139,7 +139,7 @@ def test_w_sets_the_wip_limit_and_a_move_into_a_full_column_asks(store: Store, p
         await settle(pilot)
         assert [c.phase for c in store.list_cards(pid)].count("planning") == 2
         head = text_of(board, "#head-planning")
-        assert "WIP 2/1 OVER" in head and board.query_one("#head-planning").has_class("over-limit")
+        assert "WIP 2/1!" in head and board.query_one("#head-planning").has_class("over-limit")
         assert "wip_override" in [e.action for e in store.list_events(project_id=pid)]
 
     run_board(store, pid, body)
@@ -463,7 +463,7 @@ def test_s_cycles_swimlanes_with_headings_inside_each_column(store: Store, pid: 
             "── No workstream (3)",
         ]
         assert lines()[1].endswith("Hero banner")
-        assert "5 | WIP 5" in text_of(board, "#head-initiation")  # headings are not cards
+        assert "WIP 5 ✓0/5" in text_of(board, "#head-initiation")  # headings are not cards
         await pilot.press("s")
         await settle(pilot)
         assert [line for line in lines() if line.startswith("──")] == [
@@ -530,6 +530,6 @@ def test_new_card_in_a_full_column_asks_from_the_form(store: Store, pid: int) ->
             "create",
             "wip_override",
         }
-        assert "WIP 4/3 OVER" in text_of(board, "#head-initiation")
+        assert "WIP 4/3!" in text_of(board, "#head-initiation")
 
     run_board(store, pid, body)

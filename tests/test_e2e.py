@@ -26,7 +26,7 @@ def test_keyboard_tour_of_the_real_app(demo_db: Path) -> None:
         assert "B2BX" in screen and "Planning" in screen
 
         tmux.send_keys("2")
-        tmux.wait_for("Monitoring & Control")
+        tmux.wait_for("M&C W")  # the board heads abbreviate Monitoring & Control
         tmux.send_keys("4")
         tmux.wait_for("Likelihood")
         tmux.send_keys("3")

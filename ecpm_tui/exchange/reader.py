@@ -2,12 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from ecpm_tui import fields, lifecycle
 from ecpm_tui.errors import ValidationError
+
+
+class Problems:
+    """The errors found in an import file: reading goes on after one, so a person fixes
+    them all in one pass; :meth:`check` raises them together (the first LIMIT of them)."""
+
+    LIMIT = 20
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def add(self, message: str) -> None:
+        self.messages.append(message)
+
+    @contextlib.contextmanager
+    def record(self) -> Iterator[None]:
+        """Note a ValidationError raised in the block and carry on after it."""
+        try:
+            yield
+        except ValidationError as exc:
+            self.add(exc.message)
+
+    def check(self) -> None:
+        """Raise one ValidationError listing every error noted (none: return)."""
+        if not self.messages:
+            return
+        if len(self.messages) == 1:
+            raise ValidationError(self.messages[0])
+        shown = self.messages[: self.LIMIT]
+        lines = [f"{len(self.messages)} errors in the file; nothing was imported:"]
+        lines += [f"  {m}" for m in shown]
+        if len(self.messages) > len(shown):
+            lines.append(f"  and {len(self.messages) - len(shown)} more.")
+        raise ValidationError("\n".join(lines))
 
 
 class Reader:

@@ -25,6 +25,7 @@ from ecpm_tui.store.bulk import (
     default_gate_checks,
 )
 from ecpm_tui.store.cards import CardOps
+from ecpm_tui.store.decisions import DecisionOps
 from ecpm_tui.store.gates import ConditionSpec, GateOps
 from ecpm_tui.store.health import HealthOps
 from ecpm_tui.store.pptf import PptfOps
@@ -38,6 +39,8 @@ from ecpm_tui.store.rows import (
     AssessmentSummary,
     CardRow,
     ColumnSetting,
+    ConditionRow,
+    DecisionRow,
     EventRow,
     GateStatus,
     InterviewChoices,
@@ -55,6 +58,7 @@ class Store(
     ProjectOps,
     CardOps,
     GateOps,
+    DecisionOps,
     RiskReviewOps,
     RiskOps,
     PptfOps,
@@ -76,7 +80,9 @@ __all__ = [
     "BulkResult",
     "CardRow",
     "ColumnSetting",
+    "ConditionRow",
     "ConditionSpec",
+    "DecisionRow",
     "EventRow",
     "EventSpec",
     "GateStatus",

@@ -167,6 +167,26 @@ class TransitionRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ConditionRow:
+    """One condition of a go-with-conditions decision; *state* is ``open``, ``done``
+    (its card is done) or ``no card`` (the card was deleted)."""
+
+    text: str
+    owner: str
+    due_date: date | None
+    card_id: int | None
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRow:
+    """A project's last gate decision and its conditions."""
+
+    transition: TransitionRow
+    conditions: tuple[ConditionRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class EventRow:
     """One audit event."""
 

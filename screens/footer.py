@@ -1,0 +1,54 @@
+"""A footer that never cuts a key mid-word: the keys that do not fit are left out whole.
+
+Screens list their main keys first, so a narrow terminal (80 columns) shows those; every
+key stays in help (``?``) and the command palette.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import Footer
+
+
+def _key_width(key: Widget, compact: bool) -> int:
+    """Cells a footer key takes, from Footer's own CSS (Textual 8.2): normal keys are
+    `` k `` + ``desc `` (padding), compact ones ``k`` + `` desc`` and a margin of one."""
+    display = cell_len(str(getattr(key, "key_display", "")))
+    description = cell_len(str(getattr(key, "description", "")))
+    return display + description + 2 if compact else display + description + 3
+
+
+class FitFooter(Footer):
+    """Footer showing the keys, in order, up to the first one that does not fit whole."""
+
+    COMPACT_BELOW = 100
+    """Narrower than this, the keys are drawn closer together so more of them fit."""
+
+    def compose(self) -> ComposeResult:
+        # Decided before the keys are mounted (a footer spans the screen's width), so no
+        # half-drawn key ever shows and nothing waits for a layout pass.
+        width = self.app.size.width
+        compact = width < self.COMPACT_BELOW
+        self.compact = compact
+        room = width
+        palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        if palette is not None and self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            binding = palette.binding
+            text = cell_len(self.app.get_key_display(binding)) + cell_len(binding.description)
+            # Docked right after a border (and, when not compact, padding on the right).
+            room -= text + (2 if compact else 3)
+        used = 0
+        full = False
+        for widget in super().compose():
+            if type(widget).__name__ == "FooterKey" and not widget.has_class("-command-palette"):
+                needed = _key_width(widget, compact)
+                full = full or used + needed > room
+                if full:
+                    continue  # this key and every later one stay in help and the palette
+                used += needed
+            yield widget
+
+    def on_resize(self) -> None:
+        self.refresh(recompose=True)
