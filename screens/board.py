@@ -12,14 +12,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.widgets import Footer, Header, Input, Static
 
 from ecpm_tui import lifecycle
-from ecpm_tui.filters import CardFilter, parse_filter
 from ecpm_tui.models import Card, Project
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.board_cards import BoardCards
+from ecpm_tui.screens.board_load import BoardLoading
 from ecpm_tui.screens.board_render import (
     CARD_FIELDS,
     LANES,
@@ -29,12 +27,11 @@ from ecpm_tui.screens.board_render import (
     LaneHeading,
     card_detail,
     card_line,
-    column_head,
     heading_line,
     project_detail,
     project_line,
-    with_lanes,
 )
+from ecpm_tui.screens.board_state import CardIndex
 from ecpm_tui.screens.card_column import CardColumn
 from ecpm_tui.screens.form import FormScreen
 from ecpm_tui.screens.gate import GateScreen
@@ -44,7 +41,7 @@ from ecpm_tui.text import one_line
 __all__ = ["CARD_FIELDS", "BoardData", "BoardScreen", "CardList"]
 
 
-class BoardScreen(BoardCards):
+class BoardScreen(BoardLoading):
     """The lifecycle kanban."""
 
     CSS_PATH = css_path("board.tcss")
@@ -82,6 +79,8 @@ class BoardScreen(BoardCards):
         self.lane: str | None = None  # swimlane grouping (see LANES)
         self.column = 0
         self.follow: str | None = None  # item the cursor should land on after a reload
+        self.index: CardIndex | None = None  # the project's cards, patched in place
+        self.columns_scope = ""  # what the columns show: "cards", "portfolio" or nothing yet
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -113,91 +112,6 @@ class BoardScreen(BoardCards):
             limit = setting.age_limit_days if setting else 10**6
             return card_line(item, self.data.today, limit)
         return project_line(item)
-
-    def fetch(self) -> BoardData:
-        today = self.store.today()
-        if self.portfolio:
-            return BoardData(None, [], self.store.project_summaries(), today=today)
-        pid = self.ecpm.current_project_id
-        if pid is None:
-            projects = self.store.list_projects()
-            if not projects:
-                return BoardData(None, [], [])
-            pid = projects[0].id
-        assert pid is not None
-        return BoardData(
-            self.store.get_project(pid),
-            self.store.list_cards(pid),
-            [],
-            self.store.column_settings(pid),
-            today,
-        )
-
-    def current_filter(self) -> CardFilter:
-        return parse_filter(self.query_text, self.store.user if self.only_mine else None)
-
-    def show(self, data: BoardData) -> None:
-        self.data = data
-        self.refresh_bindings()  # card actions depend on scope and data
-        if data.project is not None:
-            self.ecpm.current_project_id = data.project.id
-        flt = self.current_filter()
-        for col, phase in zip(self.lists(), lifecycle.PHASES, strict=True):
-            items: list[tuple[str, BoardItem]] = []
-            cards: list[tuple[str, CardRow]] = []
-            total = done = 0
-            if self.portfolio:
-                for s in data.portfolio:
-                    if s.project.phase == phase.value:
-                        items.append((f"p{s.project.id}", s))
-                total = len(items)
-            else:
-                for card in data.cards:
-                    if card.phase != phase.value:
-                        continue
-                    total += 1
-                    done += card.status == "done"
-                    if flt.matches(card):
-                        cards.append((f"c{card.id}", card))
-                items = with_lanes(cards, self.lane, phase.value)
-            ids = {item_id for item_id, _ in items}
-            if self.follow in ids:
-                col.set_items(items, keep=self.follow)
-                self.follow = None
-            else:
-                col.set_items(items, keep=col.highlighted_id)
-            head = self.query_one(f"#head-{phase.value}", Static)
-            if self.portfolio:
-                head.update(Content(f"{phase.label}\n{total} project{'' if total == 1 else 's'}"))
-            else:
-                setting = data.settings.get(phase.value)
-                limit = setting.wip_limit if setting else None
-                head.set_class(limit is not None and total - done > limit, "over-limit")
-                head.update(column_head(phase, len(cards), total, total - done, done, limit))
-        title = self.query_one("#board-title", Static)
-        if self.portfolio:
-            title.update(Content(f"Portfolio: {len(data.portfolio)} projects (p: project view)"))
-        elif data.project is None:
-            title.update("No projects yet: press 1 and n to create one.")
-        else:
-            p = data.project
-            extra = []
-            if p.state != lifecycle.ProjectState.ACTIVE.value:
-                extra.append(lifecycle.ProjectState(p.state).label.upper())
-            if self.query_text:
-                extra.append(f"filter: {one_line(self.query_text, 60)}")
-            if self.only_mine:
-                extra.append(f"only @{self.store.user}")
-            if self.lane:
-                extra.append(f"lanes: {self.lane}")
-            title.update(
-                Content(
-                    f"{one_line(p.key)} {one_line(p.name, 60)} | phase "
-                    f"{lifecycle.Phase(p.phase).label}"
-                    + (" | " + ", ".join(extra) if extra else "")
-                )
-            )
-        self.show_detail()
 
     def show_detail(self) -> None:
         """Describe the selected card (or project) on the detail line."""
