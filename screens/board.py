@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from ecpm_tui import lifecycle
 from ecpm_tui.models import Card, Project
@@ -33,6 +33,7 @@ from ecpm_tui.screens.board_render import (
 )
 from ecpm_tui.screens.board_state import CardIndex
 from ecpm_tui.screens.card_column import CardColumn
+from ecpm_tui.screens.footer import QuietFooter
 from ecpm_tui.screens.form import FormScreen
 from ecpm_tui.screens.gate import GateScreen
 from ecpm_tui.store import CardRow, ProjectSummary
@@ -96,7 +97,7 @@ class BoardScreen(BoardLoading):
                     yield Static(phase.label, id=f"head-{phase.value}", classes="column-head")
                     yield CardList(phase, self.item_line)
         yield Static("", id="card-detail")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.lists()[0].focus()
@@ -117,12 +118,16 @@ class BoardScreen(BoardLoading):
         """Describe the selected card (or project) on the detail line."""
         item = self.focused_list().highlighted_item
         detail = self.query_one("#card-detail", Static)
+        # Fixed height (board.tcss): no relayout of the whole screen for each cursor move.
         if isinstance(item, CardRow):
-            detail.update(card_detail(item, self.data.today, self.data.settings.get(item.phase)))
+            detail.update(
+                card_detail(item, self.data.today, self.data.settings.get(item.phase)),
+                layout=False,
+            )
         elif isinstance(item, ProjectSummary):
-            detail.update(project_detail(item))
+            detail.update(project_detail(item), layout=False)
         else:
-            detail.update("")
+            detail.update("", layout=False)
 
     @on(CardColumn.Highlighted)
     def _highlighted(self, event: CardColumn.Highlighted) -> None:

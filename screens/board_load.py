@@ -161,12 +161,18 @@ class BoardLoading(BoardCards):
                 col.set_items(items, keep=col.highlighted_id)
             head = self.query_one(f"#head-{phase.value}", Static)
             if self.portfolio:
-                head.update(Content(f"{phase.label}\n{total} project{'' if total == 1 else 's'}"))
+                head.update(
+                    Content(f"{phase.label}\n{total} project{'' if total == 1 else 's'}"),
+                    layout=False,
+                )
             else:
                 setting = data.settings.get(phase.value)
                 limit = setting.wip_limit if setting else None
                 head.set_class(limit is not None and total - done > limit, "over-limit")
-                head.update(column_head(phase, shown, total, total - done, done, limit))
+                # Heads, title and detail line have fixed heights: no relayout needed.
+                head.update(
+                    column_head(phase, shown, total, total - done, done, limit), layout=False
+                )
         if len(phases) == len(lifecycle.PHASES):
             self.columns_scope = "portfolio" if self.portfolio else "cards"
         self.show_title()
@@ -177,9 +183,12 @@ class BoardLoading(BoardCards):
         data = self.data
         title = self.query_one("#board-title", Static)
         if self.portfolio:
-            title.update(Content(f"Portfolio: {len(data.portfolio)} projects (p: project view)"))
+            title.update(
+                Content(f"Portfolio: {len(data.portfolio)} projects (p: project view)"),
+                layout=False,
+            )
         elif data.project is None:
-            title.update("No projects yet: press 1 and n to create one.")
+            title.update("No projects yet: press 1 and n to create one.", layout=False)
         else:
             p = data.project
             extra = []
@@ -196,5 +205,6 @@ class BoardLoading(BoardCards):
                     f"{one_line(p.key)} {one_line(p.name, 60)} | phase "
                     f"{lifecycle.Phase(p.phase).label}"
                     + (" | " + ", ".join(extra) if extra else "")
-                )
+                ),
+                layout=False,
             )
