@@ -11,12 +11,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Header, Input, Static
 
 from ecpm_tui import lifecycle
 from ecpm_tui.models import Card, Project
 from ecpm_tui.resources import css_path
+from ecpm_tui.screens.board_columns import BoardColumns, BoardList
 from ecpm_tui.screens.board_load import BoardLoading
 from ecpm_tui.screens.board_render import (
     CARD_FIELDS,
@@ -91,16 +92,26 @@ class BoardScreen(BoardLoading):
             id="board-filter",
             classes="hidden",
         )
-        with Horizontal(id="board-columns"):
+        with BoardColumns(id="board-columns"):
             for phase in lifecycle.PHASES:
                 with Vertical(classes="column"):
                     yield Static(phase.label, id=f"head-{phase.value}", classes="column-head")
-                    yield CardList(phase, self.item_line)
+                    yield BoardList(phase, self.item_line)
         yield Static("", id="card-detail")
         yield QuietFooter()
 
     def on_mount(self) -> None:
-        self.lists()[0].focus()
+        self.focus_column(0)
+
+    def focus_column(self, index: int) -> CardList:
+        """Make column *index* the active one and give the columns the focus."""
+        columns = self.query_one("#board-columns", BoardColumns)
+        self.column = index
+        target = columns.activate(index)
+        if self.focused is not columns:
+            columns.focus()
+        self.show_detail()
+        return target
 
     # -- data -----------------------------------------------------------------------------
 
@@ -132,7 +143,7 @@ class BoardScreen(BoardLoading):
     @on(CardColumn.Highlighted)
     def _highlighted(self, event: CardColumn.Highlighted) -> None:
         event.stop()
-        if event.column is self.focused or self.focused is None:
+        if event.column is self.focused_list():
             self.show_detail()
 
     # -- selection --------------------------------------------------------------------------
@@ -140,11 +151,10 @@ class BoardScreen(BoardLoading):
     def action_column(self, step: int) -> None:
         lists = self.lists()
         index = max(0, min(len(lists) - 1, lifecycle.phase_index(self.focused_list().phase) + step))
-        self.column = index
         target = lists[index]
         if target.highlighted is None and target.option_count:
             target.highlighted = 0
-        target.focus()
+        self.focus_column(index)
 
     def decision_project(self) -> Project | None:
         if self.portfolio:
@@ -171,8 +181,7 @@ class BoardScreen(BoardLoading):
         def moved(_card: Card) -> None:
             # Follow the card into its new column: the cursor lands on it after the reload.
             self.follow = f"c{cid}"
-            self.column = lifecycle.phase_index(target)
-            self.lists()[self.column].focus()
+            self.focus_column(lifecycle.phase_index(target))
 
         self.confirmed(lambda force: self.store.move_card(cid, target, force), moved)
 
@@ -235,7 +244,7 @@ class BoardScreen(BoardLoading):
         box = self.query_one("#board-filter", Input)
         if not self.query_text:
             box.add_class("hidden")
-        self.lists()[self.column].focus()
+        self.focus_column(self.column)
         self.show(self.data)
 
     def action_clear_filter(self) -> None:
@@ -243,7 +252,7 @@ class BoardScreen(BoardLoading):
         self.query_text = ""
         box.value = ""
         box.add_class("hidden")
-        self.lists()[self.column].focus()
+        self.focus_column(self.column)
         self.show(self.data)
 
     def action_mine(self) -> None:
