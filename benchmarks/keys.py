@@ -75,6 +75,8 @@ def measure_keys(store: Store, project_id: int, repeat: int = 5) -> list[KeyCost
         async with app.run_test(size=(160, 50)) as pilot:
             add("open board", await _timed(app, lambda: pilot.press("2")))
             for _ in range(repeat):
+                # An unbound key: what the harness itself costs per key (subtract it).
+                add("unbound key", await _timed(app, lambda: pilot.press("f12")))
                 add("column l", await _timed(app, lambda: pilot.press("l")))
                 add("column h", await _timed(app, lambda: pilot.press("h")))
                 add("cursor j", await _timed(app, lambda: pilot.press("j")))

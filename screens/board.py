@@ -86,7 +86,7 @@ class BoardScreen(BoardLoading):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="board-title")
+        yield Static("Loading cards...", id="board-title")  # until the first load shows
         yield Input(
             placeholder="filter: text @assignee #tag ws:workstream (Enter applies, Esc clears)",
             id="board-filter",
