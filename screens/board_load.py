@@ -95,7 +95,9 @@ class BoardLoading(BoardCards):
                 and index.last_event < self.index.last_event
             ):
                 return  # an older load finished after a newer delta: keep the newer
-            self.index = index
+            if index is not None or not self.portfolio:
+                # The portfolio has no cards: the project's stay loaded for the way back.
+                self.index = index
             data = data.data
         self.data = data
         self.refresh_bindings()  # card actions depend on scope and data
