@@ -45,8 +45,10 @@ pytest: $(VENV)/.stamp-test
 
 test: lint typecheck pytest
 
+# BENCH_ARGS=--large adds 50,000 cards; --ratios adds the older 1k/10k ratio checks.
+BENCH_ARGS ?=
 bench: $(VENV)/.stamp-test
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -17,17 +18,14 @@ from textual.screen import Screen
 
 from ecpm_tui.errors import EcpmError
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.activity import ActivityScreen
 from ecpm_tui.screens.base import DataChanged
-from ecpm_tui.screens.board import BoardScreen
-from ecpm_tui.screens.form import FormScreen
 from ecpm_tui.screens.help import HelpScreen
 from ecpm_tui.screens.palette import EcpmCommands
-from ecpm_tui.screens.pptf import PptfScreen
-from ecpm_tui.screens.projects import ProjectsScreen
-from ecpm_tui.screens.risks import RisksScreen
-from ecpm_tui.store import Store
+from ecpm_tui.screens.start import StartScreen
 from ecpm_tui.text import clean, one_line
+
+if TYPE_CHECKING:
+    from ecpm_tui.store import Store
 
 SCREENS_BY_KEY: tuple[tuple[str, str, str], ...] = (
     ("1", "projects", "Projects"),
@@ -38,17 +36,29 @@ SCREENS_BY_KEY: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def _lazy(module: str, name: str) -> Callable[[], Screen[None]]:
+    """A mode's screen, imported when first shown: the screens import the storage
+    layer, which must not delay the first paint (see :class:`StartScreen`)."""
+
+    def make() -> Screen[None]:
+        screen: Screen[None] = getattr(importlib.import_module(module), name)()
+        return screen
+
+    return make
+
+
 class EcpmApp(App[None]):
     """ecpm: e-commerce project management in the terminal."""
 
     TITLE = "ecpm"
     CSS_PATH = css_path("app.tcss")
     MODES: ClassVar = {
-        "projects": ProjectsScreen,
-        "board": BoardScreen,
-        "pptf": PptfScreen,
-        "risks": RisksScreen,
-        "activity": ActivityScreen,
+        "start": StartScreen,
+        "projects": _lazy("ecpm_tui.screens.projects", "ProjectsScreen"),
+        "board": _lazy("ecpm_tui.screens.board", "BoardScreen"),
+        "pptf": _lazy("ecpm_tui.screens.pptf", "PptfScreen"),
+        "risks": _lazy("ecpm_tui.screens.risks", "RisksScreen"),
+        "activity": _lazy("ecpm_tui.screens.activity", "ActivityScreen"),
     }
     DEFAULT_MODE = "projects"
     COMMANDS = App.COMMANDS | {EcpmCommands}
@@ -63,10 +73,25 @@ class EcpmApp(App[None]):
     """The project the Board, PPTF and Risks screens are focused on."""
 
     def __init__(
-        self, store: Store, poll_interval: float = 1.0, startup_warnings: Sequence[str] = ()
+        self,
+        store: Store | None = None,
+        poll_interval: float = 1.0,
+        startup_warnings: Sequence[str] = (),
+        *,
+        open_store: Callable[[], Store] | None = None,
     ) -> None:
+        """Run over *store*, or open one with *open_store* in a worker after the first
+        paint (the start screen shows meanwhile; a failure exits with ``start_error``)."""
+        if store is None and open_store is None:
+            raise ValueError("EcpmApp needs a store or a way to open one")
+        if store is None:
+            # Per instance, before App.__init__ reads it: only this app starts elsewhere.
+            self.DEFAULT_MODE = "start"  # type: ignore[misc]
         super().__init__()
-        self.store = store
+        if store is not None:
+            self.store = store
+        self.open_store = open_store
+        self.start_error: EcpmError | None = None
         self.poll_interval = poll_interval
         self.startup_warnings = list(startup_warnings)
         self._token: int | None = None
@@ -108,11 +133,39 @@ class EcpmApp(App[None]):
         origin = next((s for e, s in self.key_origins if e is event), None)
         form = self.screen
         typed_ahead = origin is not None and origin is not form
-        if typed_ahead and isinstance(form, FormScreen) and form.type_ahead(event):
-            event.stop()
-            event.prevent_default()
+        if typed_ahead:
+            from ecpm_tui.screens.form import FormScreen  # loaded with the storage layer
+
+            if isinstance(form, FormScreen) and form.type_ahead(event):
+                event.stop()
+                event.prevent_default()
 
     def on_mount(self) -> None:
+        if self.open_store is not None and not hasattr(self, "store"):
+            self._open_store(self.open_store)
+        else:
+            self._started()
+
+    @work(thread=True, exit_on_error=False)
+    def _open_store(self, open_store: Callable[[], Store]) -> None:
+        """Import the storage layer and open (and if need be migrate) the database."""
+        try:
+            store = open_store()
+        except EcpmError as exc:
+            self.call_from_thread(self._failed, exc)
+            return
+        self.call_from_thread(self._opened, store)
+
+    def _failed(self, error: EcpmError) -> None:
+        self.start_error = error
+        self.exit(return_code=1)
+
+    def _opened(self, store: Store) -> None:
+        self.store = store
+        self.switch_mode(self.DEFAULT_MODE if self.DEFAULT_MODE != "start" else "projects")
+        self._started()
+
+    def _started(self) -> None:
         self.sub_title = self.store.db.display
         for warning in self.startup_warnings:  # e.g. a broken pptf_questions.toml
             self.notify(
@@ -120,6 +173,12 @@ class EcpmApp(App[None]):
             )
         if self.poll_interval > 0:
             self.set_interval(self.poll_interval, self.poll_changes)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No screen switching until the database is open."""
+        if action == "switch_mode" and not hasattr(self, "store"):
+            return False
+        return super().check_action(action, parameters)
 
     def action_help(self) -> None:
         """Show every binding of the current screen."""

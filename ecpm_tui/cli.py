@@ -330,13 +330,25 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """Start the app: its first screen paints while the database opens in a worker."""
     from ecpm_tui.app import EcpmApp
     from ecpm_tui.pptf_custom import installed_bank
+    from ecpm_tui.sqlite_file import prepare_sqlite_file
 
-    store = _store(args)
-    app = EcpmApp(store, startup_warnings=installed_bank().problems)
+    target = _target(args)
+    create = target.source == "default"
+    if target.is_sqlite and target.sqlite_path is not None:
+        # A wrong path is refused here, before the terminal is taken over.
+        prepare_sqlite_file(target.sqlite_path, create=create)
+    app = EcpmApp(
+        startup_warnings=installed_bank().problems,
+        open_store=lambda: _store(args, create=create),
+    )
     app.run(mouse=not args.no_mouse)
-    store.db.close()
+    if hasattr(app, "store"):
+        app.store.db.close()
+    if app.start_error is not None:
+        raise app.start_error
     return int(app.return_code or 0)
 
 

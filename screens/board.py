@@ -11,15 +11,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.content import Content
+from textual.containers import Vertical
 from textual.widgets import Header, Input, Static
 
 from ecpm_tui import lifecycle
-from ecpm_tui.filters import CardFilter, parse_filter
 from ecpm_tui.models import Card, Project
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.board_cards import BoardCards
+from ecpm_tui.screens.board_columns import BoardColumns, BoardList
+from ecpm_tui.screens.board_load import BoardLoading
 from ecpm_tui.screens.board_render import (
     CARD_FIELDS,
     LANES,
@@ -27,15 +26,14 @@ from ecpm_tui.screens.board_render import (
     BoardItem,
     CardList,
     ColumnHead,
-    HeadInfo,
     LaneHeading,
     card_detail,
     card_line,
     heading_line,
     project_detail,
     project_line,
-    with_lanes,
 )
+from ecpm_tui.screens.board_state import CardIndex
 from ecpm_tui.screens.card_column import CardColumn
 from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.screens.form import FormScreen
@@ -46,7 +44,7 @@ from ecpm_tui.text import one_line
 __all__ = ["CARD_FIELDS", "BoardData", "BoardScreen", "CardList"]
 
 
-class BoardScreen(BoardCards):
+class BoardScreen(BoardLoading):
     """The lifecycle kanban."""
 
     CSS_PATH = css_path("board.tcss")
@@ -84,25 +82,37 @@ class BoardScreen(BoardCards):
         self.lane: str | None = None  # swimlane grouping (see LANES)
         self.column = 0
         self.follow: str | None = None  # item the cursor should land on after a reload
+        self.index: CardIndex | None = None  # the project's cards, patched in place
+        self.columns_scope = ""  # what the columns show: "cards", "portfolio" or nothing yet
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="board-title")
+        yield Static("Loading cards...", id="board-title")  # until the first load shows
         yield Input(
             placeholder="filter: text @assignee #tag ws:workstream (Enter applies, Esc clears)",
             id="board-filter",
             classes="hidden",
         )
-        with Horizontal(id="board-columns"):
+        with BoardColumns(id="board-columns"):
             for phase in lifecycle.PHASES:
                 with Vertical(classes="column"):
                     yield ColumnHead(phase, id=f"head-{phase.value}")
-                    yield CardList(phase, self.item_line)
+                    yield BoardList(phase, self.item_line)
         yield Static("", id="card-detail")
         yield FitFooter()
 
     def on_mount(self) -> None:
-        self.lists()[0].focus()
+        self.focus_column(0)
+
+    def focus_column(self, index: int) -> CardList:
+        """Make column *index* the active one and give the columns the focus."""
+        columns = self.query_one("#board-columns", BoardColumns)
+        self.column = index
+        target = columns.activate(index)
+        if self.focused is not columns:
+            columns.focus()
+        self.show_detail()
+        return target
 
     # -- data -----------------------------------------------------------------------------
 
@@ -117,105 +127,25 @@ class BoardScreen(BoardCards):
             return card_line(item, self.data.today, limit, width)
         return project_line(item)
 
-    def fetch(self) -> BoardData:
-        today = self.store.today()
-        if self.portfolio:
-            return BoardData(None, [], self.store.project_summaries(), today=today)
-        pid = self.ecpm.current_project_id
-        if pid is None:
-            projects = self.store.list_projects()
-            if not projects:
-                return BoardData(None, [], [])
-            pid = projects[0].id
-        assert pid is not None
-        return BoardData(
-            self.store.get_project(pid),
-            self.store.list_cards(pid),
-            [],
-            self.store.column_settings(pid),
-            today,
-        )
-
-    def current_filter(self) -> CardFilter:
-        return parse_filter(self.query_text, self.store.user if self.only_mine else None)
-
-    def show(self, data: BoardData) -> None:
-        self.data = data
-        self.refresh_bindings()  # card actions depend on scope and data
-        if data.project is not None:
-            self.ecpm.current_project_id = data.project.id
-        flt = self.current_filter()
-        for col, phase in zip(self.lists(), lifecycle.PHASES, strict=True):
-            items: list[tuple[str, BoardItem]] = []
-            cards: list[tuple[str, CardRow]] = []
-            total = done = 0
-            if self.portfolio:
-                for s in data.portfolio:
-                    if s.project.phase == phase.value:
-                        items.append((f"p{s.project.id}", s))
-                total = len(items)
-            else:
-                for card in data.cards:
-                    if card.phase != phase.value:
-                        continue
-                    total += 1
-                    done += card.status == "done"
-                    if flt.matches(card):
-                        cards.append((f"c{card.id}", card))
-                items = with_lanes(cards, self.lane, phase.value)
-            ids = {item_id for item_id, _ in items}
-            if self.follow in ids:
-                col.set_items(items, keep=self.follow)
-                self.follow = None
-            else:
-                col.set_items(items, keep=col.highlighted_id)
-            head = self.query_one(f"#head-{phase.value}", ColumnHead)
-            if self.portfolio:
-                head.set_info(HeadInfo(phase, projects=total))
-            else:
-                setting = data.settings.get(phase.value)
-                limit = setting.wip_limit if setting else None
-                head.set_info(HeadInfo(phase, len(cards), total, total - done, done, limit))
-        title = self.query_one("#board-title", Static)
-        if self.portfolio:
-            title.update(Content(f"Portfolio: {len(data.portfolio)} projects (p: project view)"))
-        elif data.project is None:
-            title.update("No projects yet: press 1 and n to create one.")
-        else:
-            p = data.project
-            extra = []
-            if p.state != lifecycle.ProjectState.ACTIVE.value:
-                extra.append(lifecycle.ProjectState(p.state).label.upper())
-            if self.query_text:
-                extra.append(f"filter: {one_line(self.query_text, 60)}")
-            if self.only_mine:
-                extra.append(f"only @{self.store.user}")
-            if self.lane:
-                extra.append(f"lanes: {self.lane}")
-            title.update(
-                Content(
-                    f"{one_line(p.key)} {one_line(p.name, 60)} | phase "
-                    f"{lifecycle.Phase(p.phase).label}"
-                    + (" | " + ", ".join(extra) if extra else "")
-                )
-            )
-        self.show_detail()
-
     def show_detail(self) -> None:
         """Describe the selected card (or project) on the detail line."""
         item = self.focused_list().highlighted_item
         detail = self.query_one("#card-detail", Static)
+        # Fixed height (board.tcss): no relayout of the whole screen for each cursor move.
         if isinstance(item, CardRow):
-            detail.update(card_detail(item, self.data.today, self.data.settings.get(item.phase)))
+            detail.update(
+                card_detail(item, self.data.today, self.data.settings.get(item.phase)),
+                layout=False,
+            )
         elif isinstance(item, ProjectSummary):
-            detail.update(project_detail(item))
+            detail.update(project_detail(item), layout=False)
         else:
-            detail.update("")
+            detail.update("", layout=False)
 
     @on(CardColumn.Highlighted)
     def _highlighted(self, event: CardColumn.Highlighted) -> None:
         event.stop()
-        if event.column is self.focused or self.focused is None:
+        if event.column is self.focused_list():
             self.show_detail()
 
     # -- selection --------------------------------------------------------------------------
@@ -223,11 +153,10 @@ class BoardScreen(BoardCards):
     def action_column(self, step: int) -> None:
         lists = self.lists()
         index = max(0, min(len(lists) - 1, lifecycle.phase_index(self.focused_list().phase) + step))
-        self.column = index
         target = lists[index]
         if target.highlighted is None and target.option_count:
             target.highlighted = 0
-        target.focus()
+        self.focus_column(index)
 
     def decision_project(self) -> Project | None:
         if self.portfolio:
@@ -254,8 +183,7 @@ class BoardScreen(BoardCards):
         def moved(_card: Card) -> None:
             # Follow the card into its new column: the cursor lands on it after the reload.
             self.follow = f"c{cid}"
-            self.column = lifecycle.phase_index(target)
-            self.lists()[self.column].focus()
+            self.focus_column(lifecycle.phase_index(target))
 
         self.confirmed(lambda force: self.store.move_card(cid, target, force), moved)
 
@@ -318,7 +246,7 @@ class BoardScreen(BoardCards):
         box = self.query_one("#board-filter", Input)
         if not self.query_text:
             box.add_class("hidden")
-        self.lists()[self.column].focus()
+        self.focus_column(self.column)
         self.show(self.data)
 
     def action_clear_filter(self) -> None:
@@ -326,7 +254,7 @@ class BoardScreen(BoardCards):
         self.query_text = ""
         box.value = ""
         box.add_class("hidden")
-        self.lists()[self.column].focus()
+        self.focus_column(self.column)
         self.show(self.data)
 
     def action_mine(self) -> None:

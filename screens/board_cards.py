@@ -43,6 +43,10 @@ class BoardCards(BoardGovernance):
             return focused
         return self.lists()[self.column]
 
+    def focus_column(self, index: int) -> CardList:
+        """Make column *index* the active one (defined by the board)."""
+        return self.lists()[index]
+
     def selected_card(self) -> CardRow | None:
         item = self.focused_list().highlighted_item
         return item if isinstance(item, CardRow) else None
@@ -91,8 +95,7 @@ class BoardCards(BoardGovernance):
             self.notify(f"Saved card {one_line(card.title, 40)}", markup=False)
             # The cursor lands on the saved card, in its column, after the reload.
             self.follow = f"c{card.id}"
-            self.column = lifecycle.phase_index(lifecycle.Phase(card.phase))
-            self.lists()[self.column].focus()
+            self.focus_column(lifecycle.phase_index(lifecycle.Phase(card.phase)))
             self.ecpm.data_changed()
 
     def action_delete(self) -> None:

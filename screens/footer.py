@@ -1,15 +1,48 @@
-"""A footer that never cuts a key mid-word: the keys that do not fit are left out whole.
+"""The footer of every screen: keys never cut mid-word, and no rebuild without a change.
 
-Screens list their main keys first, so a narrow terminal (80 columns) shows those; every
-key stays in help (``?``) and the command palette.
+Keys that do not fit are left out whole. Screens list their main keys first, so a narrow
+terminal (80 columns) shows those; every key stays in help (``?``) and the palette.
+
+Textual's Footer recomposes (a new widget per key, each styled) whenever a screen's
+bindings may have changed, which includes every focus change. On the board, moving
+between columns (h/l) moves the focus between widgets with the same keys, and that
+rebuild plus the repaint of the whole screen it causes was most of the cost of a key;
+so the footer rebuilds only when the keys it shows change.
 """
 
 from __future__ import annotations
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
+
+BindingSignature = tuple[tuple[str, str, str, str | None, bool, str], ...]
+
+
+def shown_bindings(screen: Screen[object]) -> BindingSignature:
+    """What a footer would show for *screen*: each shown key with its state."""
+    return tuple(
+        (key, b.action, b.description, b.key_display, enabled, str(tooltip))
+        for key, (_node, b, enabled, tooltip) in screen.active_bindings.items()
+        if b.show
+    )
+
+
+class QuietFooter(Footer):
+    """A Footer that skips the rebuild when the shown keys are what it already shows."""
+
+    shown: BindingSignature | None = None
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Rebuild only for a real change of the shown keys (or their enabled state)."""
+        if self.is_attached and screen is self.screen and screen.app.app_focus:
+            signature = shown_bindings(screen)
+            if signature == self.shown:
+                return
+            self.shown = signature
+        super().bindings_changed(screen)
 
 
 def _key_width(key: Widget, compact: bool) -> int:
@@ -20,7 +53,7 @@ def _key_width(key: Widget, compact: bool) -> int:
     return display + description + 2 if compact else display + description + 3
 
 
-class FitFooter(Footer):
+class FitFooter(QuietFooter):
     """Footer showing the keys, in order, up to the first one that does not fit whole."""
 
     COMPACT_BELOW = 100

@@ -146,7 +146,7 @@ def test_board_keys_move_cycle_and_filter_cards(store: Store) -> None:
         await pilot.press("L")
         await settle(pilot)
         assert store.get_card(card.id).phase == "planning"
-        assert app.focused is board.lists()[1]
+        assert board.focused_list() is board.lists()[1]
         before = store.get_card(card.id).status
         moved = board.selected_card()
         assert moved is not None and moved.id == card.id  # the cursor followed the card

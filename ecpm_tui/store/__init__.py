@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ecpm_tui.store.activity import ActivityOps
 from ecpm_tui.store.base import jsonable
+from ecpm_tui.store.board import BoardOps
 from ecpm_tui.store.bulk import (
     AnswerSpec,
     BulkOps,
@@ -37,7 +38,9 @@ from ecpm_tui.store.rows import (
     AssessmentDetail,
     AssessmentRow,
     AssessmentSummary,
+    CardChanges,
     CardRow,
+    CardSnapshot,
     ColumnSetting,
     ConditionRow,
     DecisionRow,
@@ -57,6 +60,7 @@ from ecpm_tui.store.wip import WipOps
 class Store(
     ProjectOps,
     CardOps,
+    BoardOps,
     GateOps,
     DecisionOps,
     RiskReviewOps,
@@ -78,7 +82,9 @@ __all__ = [
     "AssessmentRow",
     "AssessmentSummary",
     "BulkResult",
+    "CardChanges",
     "CardRow",
+    "CardSnapshot",
     "ColumnSetting",
     "ConditionRow",
     "ConditionSpec",

@@ -53,6 +53,30 @@ class CardRow:
 
 
 @dataclass(frozen=True, slots=True)
+class CardChanges:
+    """A project's cards changed since an audit event id (for incremental board updates).
+
+    Pass ``last_event`` back as *after* next time. ``rows`` are the current rows of the
+    changed cards still in the project; ``gone`` the ids of changed cards that are not.
+    ``total`` is how many cards the project holds now, so a caller can check that its
+    patched copy adds up (and load everything if it does not).
+    """
+
+    last_event: int
+    rows: list[CardRow]
+    gone: list[int]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class CardSnapshot:
+    """All of a project's cards in board order, with the audit event id they are as of."""
+
+    last_event: int
+    rows: list[CardRow]
+
+
+@dataclass(frozen=True, slots=True)
 class RiskRow:
     """One risk as the register lists it."""
 

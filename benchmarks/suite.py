@@ -1,0 +1,262 @@
+"""The issue 13 measures: per-key board costs and memory by size, start-up against a bare
+Textual app, and concurrent writers. Each size runs in its own process (so peak RSS is
+that size's), and every figure is compared with its target as a verdict, never an exit
+code: machines here are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).parent / "results"
+
+# (measure, target in ms CPU per key after subtracting the harness's own cost)
+KEY_TARGETS: dict[str, float] = {
+    "move L": 30.0,
+    "column l": 16.0,
+    "cursor j": 8.0,
+    "clear filter": 30.0,
+    "portfolio off": 50.0,
+    "back to board": 50.0,
+}
+
+
+def size_run(cards: int) -> dict[str, Any]:
+    """Key costs, list read, memory per card and peak RSS at *cards* cards (subprocess)."""
+    code = f"""
+    import json, resource, sys, time, tracemalloc
+    from pathlib import Path
+    from benchmarks.keys import bench_store, measure_keys
+    folder = Path("/tmp/ecpm-bench"); folder.mkdir(exist_ok=True)
+    store, pid = bench_store(folder, {cards})
+    times = []
+    for _ in range(5):
+        t = time.perf_counter(); store.list_cards(pid); times.append(time.perf_counter() - t)
+    tracemalloc.start()
+    snap = store.board_cards(pid)
+    per_card = tracemalloc.get_traced_memory()[0] / max(1, len(snap.rows))
+    tracemalloc.stop()
+    del snap
+    keys = {{k.name: [k.cpu_ms, k.wall_ms] for k in measure_keys(store, pid, repeat=3)}}
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({{"list_cards_ms": sorted(times)[2] * 1000, "bytes_per_card": per_card,
+                      "keys": keys, "peak_rss_mib": rss}}))
+    """
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+STARTUP = """
+import sys, time
+{imports}
+class Bench({base}):
+    {body}
+Bench({args}).run(headless=True)
+"""
+
+ECPM_START = STARTUP.format(
+    imports=textwrap.dedent(
+        """
+        from ecpm_tui.app import EcpmApp
+        from ecpm_tui.screens.start import StartScreen
+        StartScreen.on_mount = lambda self: self.app.exit()
+        def open_store():
+            time.sleep(60)  # the first paint is what is measured
+        """
+    ),
+    base="EcpmApp",
+    body="pass",
+    args="poll_interval=0, open_store=open_store",
+)
+
+BARE_START = STARTUP.format(
+    imports="from textual.app import App\nfrom textual.widgets import Footer, Header",
+    base="App[None]",
+    body="def compose(self):\n        yield Header()\n        yield Footer()\n"
+    "    def on_mount(self):\n        self.exit()",
+    args="",
+)
+
+
+def startup_cpu(code: str, repeat: int = 3) -> float:
+    """Median CPU seconds (user + system) of a child process running *code*."""
+    samples = []
+    for _ in range(repeat):
+        before = os.times()
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+        after = os.times()
+        samples.append(
+            (after.children_user - before.children_user)
+            + (after.children_system - before.children_system)
+        )
+    return sorted(samples)[len(samples) // 2]
+
+
+def _writer(path: str, ids: list[int], seconds: float, seed: int, queue: Any, go: Any) -> None:
+    from ecpm_tui.config import DbTarget
+    from ecpm_tui.db import open_database
+    from ecpm_tui.errors import EcpmError
+    from ecpm_tui.store import Store
+
+    store = Store(open_database(DbTarget(f"sqlite:///{path}", "bench")), user=f"w{seed}")
+    queue.put("ready")
+    go.wait()  # all writers start together, after their imports and connections
+    rng = random.Random(seed)
+    # Each writer moves only its own cards, so it knows their phase and every move it
+    # counts is a real change with exactly one audit event (what "lost" is checked by).
+    phase = {card: "initiation" for card in ids}
+    done = failed = 0
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        card = rng.choice(ids)
+        try:
+            if rng.random() < 0.5:
+                target = "planning" if phase[card] != "planning" else "execution"
+                store.move_card(card, target, force=True)
+                phase[card] = target
+            else:
+                store.cycle_card_status(card)
+            done += 1
+        except EcpmError:
+            failed += 1
+    queue.put((done, failed))
+
+
+def writers(processes: int, seconds: float = 3.0) -> dict[str, float]:
+    """Committed writes per second of *processes* writers on one SQLite file, and how many
+    of the writes they counted are missing from the audit trail (lost)."""
+    from ecpm_tui.config import DbTarget
+    from ecpm_tui.db import open_database
+    from ecpm_tui.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "w.db")
+        store = Store(open_database(DbTarget(f"sqlite:///{path}", "bench")), user="setup")
+        project = store.create_project({"key": "WR", "name": "writers"})
+        assert project.id is not None
+        ids = [store.create_card(project.id, {"title": f"c{i}"}).id for i in range(200)]
+        ctx = mp.get_context("spawn")
+        queue = ctx.Queue()
+        go = ctx.Event()
+        procs = [
+            ctx.Process(target=_writer, args=(path, ids[seed::processes], seconds, seed, queue, go))
+            for seed in range(processes)
+        ]
+        for p in procs:
+            p.start()
+        for _ in procs:
+            queue.get()  # "ready"
+        go.set()
+        results = [queue.get() for _ in procs]
+        for p in procs:
+            p.join()
+        done = sum(r[0] for r in results)
+        failed = sum(r[1] for r in results)
+        import sqlite3
+
+        con = sqlite3.connect(path)
+        events = con.execute(
+            "SELECT count(*) FROM auditevent WHERE action IN ('move', 'status')"
+        ).fetchone()[0]
+        con.close()
+        return {
+            "writes_per_s": events / seconds,
+            "lost": float(done - events),
+            "refused": float(failed),
+        }
+
+
+def machine() -> str:
+    """A one-line description of this machine."""
+    return (
+        f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}, load {os.getloadavg()[0]:.1f}"
+    )
+
+
+def run(sizes: list[int], writer_counts: list[int]) -> dict[str, Any]:
+    """Every measure; the JSON written under benchmarks/results/."""
+    result: dict[str, Any] = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": machine(),
+        "sizes": {},
+    }
+    for n in sizes:
+        result["sizes"][str(n)] = size_run(n)
+    ecpm, bare = startup_cpu(ECPM_START), startup_cpu(BARE_START)
+    result["startup"] = {"ecpm_cpu_s": ecpm, "bare_textual_cpu_s": bare, "ratio": ecpm / bare}
+    result["writers"] = {str(w): writers(w) for w in writer_counts}
+    RESULTS.mkdir(exist_ok=True)
+    stamp = result["when"].replace(":", "")
+    (RESULTS / f"{stamp}.json").write_text(json.dumps(result, indent=2))
+    (RESULTS / "latest.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+def table(result: dict[str, Any]) -> str:
+    """The result as a Markdown table with verdicts (OVER marks a missed target)."""
+    sizes = list(result["sizes"])
+    head = "| measure (CPU ms per key, harness cost subtracted) | " + " | ".join(
+        f"{int(n):,}" for n in sizes
+    )
+    lines = [head + " | target |", "|---" * (len(sizes) + 2) + "|"]
+    for key, target in KEY_TARGETS.items():
+        cells = []
+        for n in sizes:
+            keys = result["sizes"][n]["keys"]
+            value = keys[key][0] - keys["unbound key"][0]
+            cells.append(f"{value:.0f}" + ("" if value <= target else " OVER"))
+        lines.append(f"| {key} | " + " | ".join(cells) + f" | <= {target:.0f} |")
+    rows = [
+        ("open board (CPU ms)", lambda s: f"{s['keys']['open board'][0]:.0f}"),
+        ("unbound key (harness cost, CPU ms)", lambda s: f"{s['keys']['unbound key'][0]:.0f}"),
+        ("store.list_cards (ms)", lambda s: f"{s['list_cards_ms']:.1f}"),
+        ("memory per card (bytes)", lambda s: f"{s['bytes_per_card']:.0f}"),
+        ("peak RSS (MiB)", lambda s: f"{s['peak_rss_mib']:.0f}"),
+    ]
+    for label, fmt in rows:
+        lines.append(f"| {label} | " + " | ".join(fmt(result["sizes"][n]) for n in sizes) + " | |")
+    st = result["startup"]
+    lines.append("")
+    lines.append(
+        f"Start-up to the first painted screen: ecpm {st['ecpm_cpu_s'] * 1000:.0f} ms CPU, "
+        f"bare Textual app (Header + Footer) {st['bare_textual_cpu_s'] * 1000:.0f} ms: "
+        f"{st['ratio']:.2f}x (target <= 1.5x{'' if st['ratio'] <= 1.5 else ', OVER'})."
+    )
+    for w, r in result["writers"].items():
+        lines.append(
+            f"Writers x{w}: {r['writes_per_s']:.0f} committed writes/s "
+            f"({r['lost']:.0f} lost, {r['refused']:.0f} refused; target >= 1,500/s)."
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m benchmarks.suite [--large]``: 1k and 10k cards (and 50k with --large)."""
+    sizes = [1_000, 10_000] + ([50_000] if "--large" in argv else [])
+    result = run(sizes, [1, 4, 8])
+    print(f"Machine: {result['machine']}\n")
+    print(table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

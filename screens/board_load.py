@@ -1,0 +1,212 @@
+"""How the board gets its data: a full load once, then only what changed.
+
+A base of :class:`~ecpm_tui.screens.board.BoardScreen`. The first load (and a change
+of project) reads every card into a :class:`CardIndex`; after that a write of this
+user, another user's change, a return from another screen or a scope toggle reads
+only the cards named by newer audit events and redraws the columns they touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import work
+from textual.content import Content
+from textual.widgets import Static
+
+from ecpm_tui import lifecycle
+from ecpm_tui.errors import EcpmError
+from ecpm_tui.filters import CardFilter, parse_filter
+from ecpm_tui.screens.board_cards import BoardCards
+from ecpm_tui.screens.board_render import (
+    BoardData,
+    BoardItem,
+    ColumnHead,
+    HeadInfo,
+    with_lanes,
+)
+from ecpm_tui.screens.board_state import BoardDelta, BoardLoad, CardIndex
+from ecpm_tui.text import one_line
+
+
+class BoardLoading(BoardCards):
+    """Loading, patching and drawing the board's columns."""
+
+    query_text: str
+    only_mine: bool
+    lane: str | None
+    follow: str | None
+    index: CardIndex | None
+    columns_scope: str
+
+    def show_detail(self) -> None:
+        """Describe the selected card (defined by the board)."""
+
+    def fetch(self) -> BoardLoad:
+        today = self.store.today()
+        if self.portfolio:
+            return BoardLoad(BoardData(None, [], self.store.project_summaries(), today=today), None)
+        pid = self.ecpm.current_project_id
+        if pid is None:
+            projects = self.store.list_projects()
+            if not projects:
+                return BoardLoad(BoardData(None, [], []), None)
+            pid = projects[0].id
+        assert pid is not None
+        snapshot = self.store.board_cards(pid)
+        project = self.store.get_project(pid)
+        data = BoardData(project, [], [], self.store.column_settings(pid), today)
+        return BoardLoad(data, CardIndex(pid, snapshot))
+
+    def reload(self) -> None:
+        """Apply what changed since the last load when the same project's cards are
+        loaded (a few rows, a column or two redrawn); load everything otherwise."""
+        index = self.index
+        pid = self.ecpm.current_project_id
+        if self.portfolio or index is None or pid != index.project_id:
+            self._load()
+        else:
+            self._load_changes(index.project_id, index.last_event)
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load_changes(self, project_id: int, after: int) -> None:
+        try:
+            delta = BoardDelta(
+                after,
+                self.store.get_project(project_id),
+                self.store.card_changes(project_id, after),
+                self.store.column_settings(project_id),
+                self.store.today(),
+            )
+        except EcpmError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
+            return
+        self.app.call_from_thread(self.show, delta)
+
+    def current_filter(self) -> CardFilter:
+        return parse_filter(self.query_text, self.store.user if self.only_mine else None)
+
+    def show(self, data: BoardData | BoardLoad | BoardDelta) -> None:
+        """Show a full load, patch in a delta, or redraw from what is loaded (BoardData:
+        after a filter, scope or swimlane change)."""
+        if isinstance(data, BoardDelta):
+            self.apply_delta(data)
+            return
+        if isinstance(data, BoardLoad):
+            index = data.index
+            if (
+                index is not None
+                and self.index is not None
+                and index.project_id == self.index.project_id
+                and index.last_event < self.index.last_event
+            ):
+                return  # an older load finished after a newer delta: keep the newer
+            if index is not None or not self.portfolio:
+                # The portfolio has no cards: the project's stay loaded for the way back.
+                self.index = index
+            data = data.data
+        self.data = data
+        self.refresh_bindings()  # card actions depend on scope and data
+        if data.project is not None:
+            self.ecpm.current_project_id = data.project.id
+        self.show_columns(lifecycle.PHASES)
+
+    def apply_delta(self, delta: BoardDelta) -> None:
+        """Patch the loaded cards with *delta* and redraw only the columns it touched."""
+        index = self.index
+        if self.portfolio or index is None or index.project_id != delta.project.id:
+            return  # scope or project changed while it was read; a full load follows
+        if delta.after != index.last_event:
+            # Another delta got here first; this one is stale, or newer: ask again.
+            if delta.changes is None or delta.changes.last_event > index.last_event:
+                self.reload()
+            return
+        touched = index.apply(delta.changes) if delta.changes is not None else None
+        if touched is None:
+            self.index = None
+            self._load()
+            return
+        old = self.data
+        self.data = BoardData(delta.project, [], [], delta.settings, delta.today)
+        if (
+            self.columns_scope != "cards"
+            or old.settings != delta.settings
+            or old.today != delta.today
+        ):
+            touched = {p.value for p in lifecycle.PHASES}
+        if old.project is None or old.project.state != delta.project.state:
+            self.refresh_bindings()
+        self.show_columns([p for p in lifecycle.PHASES if p.value in touched])
+
+    def show_columns(self, phases: Sequence[lifecycle.Phase]) -> None:
+        """Redraw the given columns (items and head), the title and the detail line."""
+        data = self.data
+        flt = self.current_filter()
+        lists = {col.phase: col for col in self.lists()}
+        for phase in phases:
+            col = lists[phase]
+            items: list[tuple[str, BoardItem]] = []
+            total = done = shown = 0
+            if self.portfolio:
+                for s in data.portfolio:
+                    if s.project.phase == phase.value:
+                        items.append((f"p{s.project.id}", s))
+                total = len(items)
+            elif self.index is not None:
+                column = self.index.column(phase.value)
+                total = len(column)
+                done = sum(1 for card in column if card.status == "done")
+                if flt.active:
+                    cards = [(f"c{c.id}", c) for c in column if flt.matches(c)]
+                else:
+                    cards = [(f"c{c.id}", c) for c in column]
+                shown = len(cards)
+                items = with_lanes(cards, self.lane, phase.value)
+            if self.follow is not None and any(item_id == self.follow for item_id, _ in items):
+                col.set_items(items, keep=self.follow)
+                self.follow = None
+            else:
+                col.set_items(items, keep=col.highlighted_id)
+            head = self.query_one(f"#head-{phase.value}", ColumnHead)
+            # Heads have a fixed height: set_info repaints without a relayout.
+            if self.portfolio:
+                head.set_info(HeadInfo(phase, projects=total))
+            else:
+                setting = data.settings.get(phase.value)
+                limit = setting.wip_limit if setting else None
+                head.set_info(HeadInfo(phase, shown, total, total - done, done, limit))
+        if len(phases) == len(lifecycle.PHASES):
+            self.columns_scope = "portfolio" if self.portfolio else "cards"
+        self.show_title()
+        self.show_detail()
+
+    def show_title(self) -> None:
+        """The line above the columns: project, phase, state, filter, lanes."""
+        data = self.data
+        title = self.query_one("#board-title", Static)
+        if self.portfolio:
+            title.update(
+                Content(f"Portfolio: {len(data.portfolio)} projects (p: project view)"),
+                layout=False,
+            )
+        elif data.project is None:
+            title.update("No projects yet: press 1 and n to create one.", layout=False)
+        else:
+            p = data.project
+            extra = []
+            if p.state != lifecycle.ProjectState.ACTIVE.value:
+                extra.append(lifecycle.ProjectState(p.state).label.upper())
+            if self.query_text:
+                extra.append(f"filter: {one_line(self.query_text, 60)}")
+            if self.only_mine:
+                extra.append(f"only @{self.store.user}")
+            if self.lane:
+                extra.append(f"lanes: {self.lane}")
+            title.update(
+                Content(
+                    f"{one_line(p.key)} {one_line(p.name, 60)} | phase "
+                    f"{lifecycle.Phase(p.phase).label}"
+                    + (" | " + ", ".join(extra) if extra else "")
+                ),
+                layout=False,
+            )

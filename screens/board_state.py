@@ -1,0 +1,96 @@
+"""The board's copy of a project's cards, patched in place from the store's change reads.
+
+A move, edit, delete or another user's change touches a few cards; the board applies
+just those (:meth:`CardIndex.apply`) and redraws just the columns they left or entered,
+instead of loading and redrawing every card. No Textual here: it is plain data.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from dataclasses import dataclass
+from datetime import date
+
+from ecpm_tui import lifecycle
+from ecpm_tui.models import Project
+from ecpm_tui.screens.board_render import BoardData
+from ecpm_tui.store import CardChanges, CardRow, CardSnapshot, ColumnSetting
+
+
+def _order(card: CardRow) -> tuple[int, int]:
+    return (card.rank, card.id)
+
+
+class CardIndex:
+    """One project's cards by id and by column, each column in rank order."""
+
+    def __init__(self, project_id: int, snapshot: CardSnapshot) -> None:
+        self.project_id = project_id
+        self.last_event = snapshot.last_event
+        self.by_id: dict[int, CardRow] = {}
+        self.columns: dict[str, list[CardRow]] = {p.value: [] for p in lifecycle.PHASES}
+        for card in snapshot.rows:
+            self.by_id[card.id] = card
+            self.columns.setdefault(card.phase, []).append(card)
+        for column in self.columns.values():
+            column.sort(key=_order)  # the store sorts too; this makes the invariant local
+
+    def column(self, phase: str) -> list[CardRow]:
+        """The cards of one phase column, in rank order (do not modify)."""
+        return self.columns.get(phase, [])
+
+    def cards(self) -> list[CardRow]:
+        """Every card, column by column in phase order, each column in rank order."""
+        return [card for p in lifecycle.PHASES for card in self.column(p.value)]
+
+    def _remove(self, card: CardRow) -> None:
+        column = self.columns.setdefault(card.phase, [])
+        at = bisect_left(column, _order(card), key=_order)
+        if at < len(column) and column[at].id == card.id:
+            del column[at]
+        else:  # not where its rank says (should not happen): find it the slow way
+            column[:] = [c for c in column if c.id != card.id]
+
+    def apply(self, changes: CardChanges) -> set[str] | None:
+        """Patch in *changes*; the phases whose columns changed, or None when the result
+        does not add up to the store's card count (the caller then loads afresh)."""
+        touched: set[str] = set()
+        for card_id in changes.gone:
+            old = self.by_id.pop(card_id, None)
+            if old is not None:
+                self._remove(old)
+                touched.add(old.phase)
+        for card in changes.rows:
+            old = self.by_id.get(card.id)
+            if old is not None:
+                if old == card:
+                    continue
+                self._remove(old)
+                touched.add(old.phase)
+            self.by_id[card.id] = card
+            insort(self.columns.setdefault(card.phase, []), card, key=_order)
+            touched.add(card.phase)
+        self.last_event = max(self.last_event, changes.last_event)
+        if changes.total != len(self.by_id):
+            return None
+        return touched
+
+
+@dataclass(frozen=True)
+class BoardLoad:
+    """A full load: what the board shows plus, in project scope, the card index."""
+
+    data: BoardData
+    index: CardIndex | None
+
+
+@dataclass(frozen=True)
+class BoardDelta:
+    """What changed since the index's last event, with the project's current header data."""
+
+    after: int
+    project: Project
+    changes: CardChanges | None
+    """None: too much changed, load everything."""
+    settings: dict[str, ColumnSetting]
+    today: date

@@ -1,0 +1,126 @@
+"""Issue 13: the first screen paints before the storage layer loads; Alembic only when
+the schema is behind; a database that fails to open ends the app with its message."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from ecpm_tui.app import EcpmApp
+from ecpm_tui.config import DbTarget
+from ecpm_tui.db import known_heads, open_database, stored_revisions
+from ecpm_tui.errors import StorageError
+from ecpm_tui.store import Store
+
+
+def run_python(code: str) -> dict[str, object]:
+    """Run *code* in a fresh interpreter (nothing imported yet); its last line is JSON."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_first_screen_mounts_before_sqlmodel_is_imported(tmp_path: Path) -> None:
+    db = tmp_path / "start.db"
+    result = run_python(
+        f"""
+        import asyncio, json, sys
+        from ecpm_tui.app import EcpmApp
+        from ecpm_tui.screens.start import StartScreen
+
+        seen = {{}}
+
+        def mounted(self):
+            seen["start_mounted"] = True
+            seen["sqlmodel_at_first_paint"] = "sqlmodel" in sys.modules
+            seen["sqlalchemy_at_first_paint"] = "sqlalchemy" in sys.modules
+
+        StartScreen.on_mount = mounted
+
+        def open_store():
+            from ecpm_tui.config import DbTarget
+            from ecpm_tui.db import open_database
+            from ecpm_tui.store import Store
+            return Store(open_database(DbTarget("sqlite:///{db}", "test")), user="ann")
+
+        async def main():
+            app = EcpmApp(poll_interval=0, open_store=open_store)
+            async with app.run_test(size=(80, 24)) as pilot:
+                for _ in range(200):
+                    await pilot.pause(0.05)
+                    if type(app.screen).__name__ == "ProjectsScreen":
+                        break
+                seen["then"] = type(app.screen).__name__
+                seen["sqlmodel_then"] = "sqlmodel" in sys.modules
+
+        asyncio.run(main())
+        print(json.dumps(seen))
+        """
+    )
+    assert result["start_mounted"] is True
+    assert result["sqlmodel_at_first_paint"] is False
+    assert result["sqlalchemy_at_first_paint"] is False
+    assert result["then"] == "ProjectsScreen"
+    assert result["sqlmodel_then"] is True
+
+
+def test_a_database_at_head_opens_without_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "head.db"
+    open_database(DbTarget(f"sqlite:///{path}", "test")).close()  # created and migrated
+    result = run_python(
+        f"""
+        import json, sys
+        from ecpm_tui.config import DbTarget
+        from ecpm_tui.db import open_database
+        open_database(DbTarget("sqlite:///{path}", "test")).close()
+        print(json.dumps({{"alembic": "alembic" in sys.modules}}))
+        """
+    )
+    assert result == {"alembic": False}
+
+
+def test_heads_read_from_the_migration_files_match_alembic(tmp_path: Path) -> None:
+    from ecpm_tui.db import schema_revisions
+
+    db = open_database(DbTarget(f"sqlite:///{tmp_path / 'x.db'}", "test"))
+    current, heads = schema_revisions(db.engine)
+    assert known_heads() == heads == current
+    assert stored_revisions(db.engine) == heads
+    db.close()
+
+
+def test_an_empty_file_is_still_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    db = open_database(DbTarget(f"sqlite:///{path}", "test"))
+    assert stored_revisions(db.engine) == known_heads()
+    db.close()
+
+
+def test_a_database_that_fails_to_open_ends_the_app_with_its_message() -> None:
+    def open_store() -> Store:
+        raise StorageError("The database x was created by a newer version of ecpm [/]")
+
+    async def main() -> EcpmApp:
+        app = EcpmApp(poll_interval=0, open_store=open_store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(100):
+                await pilot.pause(0.02)
+                if not app.is_running:
+                    break
+        return app
+
+    app = asyncio.run(main())
+    assert app.return_code == 1
+    assert app.start_error is not None
+    assert "newer version" in app.start_error.message
