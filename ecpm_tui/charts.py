@@ -43,6 +43,16 @@ PHASE_SHORT = {
 }
 
 
+SHORT_LABELS = {lifecycle.Phase(k).label: v for k, v in PHASE_SHORT.items()} | {
+    "Current (residual where set)": "Current"
+}
+
+
+def short_label(label: str) -> str:
+    """A series name short enough for an 80-column legend."""
+    return SHORT_LABELS.get(label, label)
+
+
 @dataclass(frozen=True, slots=True)
 class Series:
     """One named line or bar group; ``None`` where there is nothing to show."""

@@ -16,6 +16,7 @@ from ecpm_tui.errors import EcpmError
 from ecpm_tui.models import Project
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import EcpmScreen, add_fixed_columns, cell
+from ecpm_tui.screens.charts import ChartsScreen
 from ecpm_tui.screens.confirm import ConfirmScreen
 from ecpm_tui.screens.form import FieldDef, FormScreen
 from ecpm_tui.screens.reason import Reason, ReasonScreen
@@ -60,6 +61,7 @@ class ProjectsScreen(EcpmScreen):
         Binding("A", "toggle_archived", "Show archived"),
         # Not in the footer (it is full at 80 columns); listed in help and the palette.
         Binding("r", "report", "Status report", show=False),
+        Binding("c", "charts", "Charts", show=False),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
@@ -211,6 +213,11 @@ class ProjectsScreen(EcpmScreen):
         if s is not None:
             self._build_report(s.project.key)
 
+    def action_charts(self) -> None:
+        s = self.selected()
+        if s is not None and s.project.id is not None:
+            self.app.push_screen(ChartsScreen(s.project.id))
+
     @work(thread=True, exclusive=True, group="report")
     def _build_report(self, key: str) -> None:
         try:
@@ -303,6 +310,6 @@ class ProjectsScreen(EcpmScreen):
         self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit_project", "archive", "open_board") and not self.summaries:
+        if action in ("edit_project", "archive", "open_board", "charts") and not self.summaries:
             return None
         return True
