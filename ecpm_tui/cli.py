@@ -121,6 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also check every audit event's hash link (reads the whole trail)",
     )
+
+    p = sub.add_parser(
+        "serve",
+        help="the app in a browser, on 127.0.0.1 only (each tab acts as you)",
+        description="Serve the app through textual-serve on http://127.0.0.1:PORT. Anyone who "
+        "can reach that address on this machine uses the app as you.",
+    )
+    _add_db(p, top=False)
+    p.add_argument("--port", type=int, default=8000, metavar="N", help="port (default 8000)")
+    p.add_argument("--no-mouse", action="store_true", help="start with mouse reporting off")
     return parser
 
 
@@ -398,6 +408,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     return int(app.return_code or 0)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ecpm_tui import serve
+
+    serve.check_port(args.port)
+    # Checked (and the default personal database created) once, before any tab opens it:
+    # a mistyped --db fails here with one line, not in every browser tab.
+    store = _store(args)
+    url = store.db.target.url
+    store.db.close()
+    serve.serve(url, args.port, args.no_mouse)
+    return 0
+
+
 COMMANDS = {
     "init": cmd_init,
     "demo": cmd_demo,
@@ -406,6 +429,7 @@ COMMANDS = {
     "import": cmd_import,
     "backup": cmd_backup,
     "doctor": cmd_doctor,
+    "serve": cmd_serve,
 }
 
 
