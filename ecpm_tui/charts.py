@@ -18,6 +18,7 @@ its first recorded change started from, else the values it has today. The store'
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -137,9 +138,10 @@ def replay(
     current: Mapping[int, State],
     names: tuple[str, ...],
     days: Sequence[date],
-    measure: Callable[[Mapping[int, State]], float],
-) -> list[float]:
-    """``measure`` of the records alive at the end of each of *days* (ascending).
+    measure: Callable[[Mapping[int, State]], tuple[float, ...]],
+) -> list[tuple[float, ...]]:
+    """``measure`` of the records alive at the end of each of *days* (ascending): one
+    tuple of numbers a day, one number per series, so the trail is replayed once.
 
     Records whose first event is not a creation were there before the trail starts,
     with the values the first change of each field started from (else today's).
@@ -161,7 +163,7 @@ def replay(
             known.setdefault(name, values.get(name))
     alive: dict[int, State] = {rid: dict(first[rid]) for rid in first if not opened.get(rid, False)}
     last: dict[int, State] = {rid: dict(v) for rid, v in first.items()}
-    out: list[float] = []
+    out: list[tuple[float, ...]] = []
     i = 0
     for day in days:
         while i < len(changes) and changes[i].day <= day:
@@ -196,13 +198,17 @@ def cumulative_flow(
     changes = parse(events, "card", today)
     current = {c.id: {"phase": c.phase} for c in cards}
     days = sample_days(start, today, FLOW_POINTS)
-    series = []
-    for phase in lifecycle.PHASES:
+    phases = [p.value for p in lifecycle.PHASES]
 
-        def count(alive: Mapping[int, State], ph: str = phase.value) -> float:
-            return float(sum(1 for v in alive.values() if v.get("phase") == ph))
+    def count(alive: Mapping[int, State]) -> tuple[float, ...]:
+        found = Counter(v.get("phase") for v in alive.values())
+        return tuple(float(found[ph]) for ph in phases)
 
-        series.append(Series(phase.label, tuple(replay(changes, current, ("phase",), days, count))))
+    daily = replay(changes, current, ("phase",), days, count)
+    series = [
+        Series(phase.label, tuple(day[n] for day in daily))
+        for n, phase in enumerate(lifecycle.PHASES)
+    ]
     note = "" if changes else "No card events yet: the cards as they are today."
     return ChartData(
         "Cumulative flow: cards per phase",
@@ -223,21 +229,20 @@ RISK_FIELDS = (
 )
 
 
-def _exposure(residual: bool) -> Callable[[Mapping[int, State]], float]:
-    def total(alive: Mapping[int, State]) -> float:
-        out = 0
-        for v in alive.values():
-            if (v.get("kind") or "threat") != "threat" or not risk.is_open(v.get("status") or ""):
-                continue
-            lk, im = v.get("likelihood"), v.get("impact")
-            rl, ri = v.get("residual_likelihood"), v.get("residual_impact")
-            if residual and rl is not None and ri is not None:
-                lk, im = rl, ri
-            if lk is not None and im is not None:
-                out += int(lk) * int(im)
-        return float(out)
-
-    return total
+def _exposure(alive: Mapping[int, State]) -> tuple[float, ...]:
+    """(inherent, current) sums of the open threats' scores; current uses the residual
+    score where both residual values are set."""
+    inherent = current = 0
+    for v in alive.values():
+        if (v.get("kind") or "threat") != "threat" or not risk.is_open(v.get("status") or ""):
+            continue
+        lk, im = v.get("likelihood"), v.get("impact")
+        if lk is None or im is None:
+            continue  # a risk whose scores the trail never told
+        rl, ri = v.get("residual_likelihood"), v.get("residual_impact")
+        inherent += int(lk) * int(im)
+        current += int(rl) * int(ri) if rl is not None and ri is not None else int(lk) * int(im)
+    return float(inherent), float(current)
 
 
 def risk_exposure(
@@ -247,12 +252,10 @@ def risk_exposure(
     changes = parse(events, "risk", today)
     current = {r.id: {n: getattr(r, n) for n in RISK_FIELDS} for r in risks}
     days = sample_days(start, today, EXPOSURE_WEEKS, step=7)
+    daily = replay(changes, current, RISK_FIELDS, days, _exposure)
     series = (
-        Series("Inherent", tuple(replay(changes, current, RISK_FIELDS, days, _exposure(False)))),
-        Series(
-            "Current (residual where set)",
-            tuple(replay(changes, current, RISK_FIELDS, days, _exposure(True))),
-        ),
+        Series("Inherent", tuple(day[0] for day in daily)),
+        Series("Current (residual where set)", tuple(day[1] for day in daily)),
     )
     note = "" if changes else "No risk events yet: the risks as they are today."
     return ChartData(
