@@ -276,3 +276,26 @@ def test_each_tab_runs_this_ecpm_with_the_same_options() -> None:
     assert serve.app_command() == shlex.join([sys.executable, "-m", "ecpm_tui"])
     assert serve.app_command(no_mouse=True).endswith("-m ecpm_tui --no-mouse")
     assert serve.HOST == "127.0.0.1"
+
+
+def test_a_port_in_use_is_one_clear_line(demo_db: Path, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        argv = [
+            sys.executable,
+            "-m",
+            "ecpm_tui",
+            "--db",
+            str(demo_db),
+            "serve",
+            "--port",
+            str(port),
+        ]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 1
+    line = done.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line
+    assert line.startswith(f"ecpm: Cannot serve on 127.0.0.1:{port}: ")
+    assert "in use" in line and line.endswith("Choose another --port.")
