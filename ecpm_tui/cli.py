@@ -122,12 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also check every audit event's hash link (reads the whole trail)",
     )
 
-    p = sub.add_parser(
-        "serve",
-        help="the app in a browser, on 127.0.0.1 only (each tab acts as you)",
-        description="Serve the app through textual-serve on http://127.0.0.1:PORT. Anyone who "
-        "can reach that address on this machine uses the app as you.",
-    )
+    p = sub.add_parser("serve", help="the app in a browser on 127.0.0.1 (every tab acts as you)")
     _add_db(p, top=False)
     p.add_argument("--port", type=int, default=8000, metavar="N", help="port (default 8000)")
     p.add_argument("--no-mouse", action="store_true", help="start with mouse reporting off")
@@ -415,9 +410,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Checked (and the default personal database created) once, before any tab opens it:
     # a mistyped --db fails here with one line, not in every browser tab.
     store = _store(args)
-    url = store.db.target.url
     store.db.close()
-    serve.serve(url, args.port, args.no_mouse)
+    serve.serve(store.db.target.url, args.port, args.no_mouse)
     return 0
 
 
