@@ -124,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also check every audit event's hash link (reads the whole trail)",
     )
+
+    p = sub.add_parser("serve", help="the app in a browser on 127.0.0.1 (every tab acts as you)")
+    _add_db(p, top=False)
+    p.add_argument("--port", type=int, default=8000, metavar="N", help="port (default 8000)")
+    p.add_argument("--no-mouse", action="store_true", help="start with mouse reporting off")
     return parser
 
 
@@ -352,6 +357,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     return int(app.return_code or 0)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ecpm_tui import serve
+
+    serve.check_port(args.port)
+    # Checked (and the default personal database created) once, before any tab opens it:
+    # a mistyped --db fails here with one line, not in every browser tab.
+    store = _store(args)
+    store.db.close()
+    serve.serve(store.db.target.url, args.port, args.no_mouse)
+    return 0
+
+
 COMMANDS = {
     "init": cmd_init,
     "demo": cmd_demo,
@@ -360,6 +377,7 @@ COMMANDS = {
     "import": cmd_import,
     "backup": cmd_backup,
     "doctor": cli_doctor.run,
+    "serve": cmd_serve,
 }
 
 

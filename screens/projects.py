@@ -81,6 +81,7 @@ class ProjectsScreen(EcpmScreen):
         Binding("A", "toggle_archived", "Show archived"),
         # Not in the footer (it is full at 80 columns); listed in help and the palette.
         Binding("r", "report", "Status report", show=False),
+        Binding("c", "charts", "Charts", show=False),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
@@ -244,6 +245,14 @@ class ProjectsScreen(EcpmScreen):
         if s is not None:
             self._build_report(s.project.key)
 
+    def action_charts(self) -> None:
+        s = self.selected()
+        if s is not None and s.project.id is not None:
+            # Imported on use: plotext is not needed for the first paint.
+            from ecpm_tui.screens.charts import ChartsScreen
+
+            self.app.push_screen(ChartsScreen(s.project.id))
+
     @work(thread=True, exclusive=True, group="report")
     def _build_report(self, key: str) -> None:
         try:
@@ -336,6 +345,6 @@ class ProjectsScreen(EcpmScreen):
         self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit_project", "archive", "open_board") and not self.summaries:
+        if action in ("edit_project", "archive", "open_board", "charts") and not self.summaries:
             return None
         return True

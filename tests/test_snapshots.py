@@ -129,3 +129,59 @@ def test_board_snapshot(
 ) -> None:
     """The board at both supported sizes, in project and portfolio scope and with lanes."""
     assert snap_compare(app, terminal_size=size, run_before=settled(*keys))
+
+
+# -- Issue 12: the charts of the first project at 80x24, with some history ------------------
+
+
+def chart_history(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Card moves, a new card, a deletion and risk changes on fixed days before today."""
+    from datetime import UTC, datetime, time, timedelta
+
+    clock = {"now": datetime.combine(FIXED_TODAY, time(9), tzinfo=UTC)}
+    monkeypatch.setattr("ecpm_tui.store.base.utcnow", lambda: clock["now"])
+
+    def days_ago(n: int) -> None:
+        clock["now"] = datetime.combine(FIXED_TODAY - timedelta(days=n), time(9), tzinfo=UTC)
+
+    pid = store.project_summaries()[0].project.id
+    assert pid is not None
+    cards = store.list_cards(pid)
+    planned = [c for c in cards if c.phase == "planning"][:6]
+    executing = [c for c in cards if c.phase == "execution"][:2]
+    days_ago(45)
+    new = [store.create_card(pid, {"title": f"Peak readiness {n}"}) for n in range(4)]
+    days_ago(40)
+    threat = store.create_risk(
+        pid, {"title": "Carrier strike", "likelihood": 4, "impact": 4, "owner": "dana"}
+    )
+    for n, card in zip((60, 50, 40, 30, 20, 10), planned, strict=True):
+        days_ago(n)
+        store.move_card(card.id, "execution", force=True)
+    for n, card in zip((25, 12), executing, strict=True):
+        days_ago(n)
+        store.move_card(card.id, "monitoring", force=True)
+    days_ago(15)
+    store.update_risk(
+        threat.id,
+        None,
+        {"response": "mitigate", "residual_likelihood": 2, "residual_impact": 3},
+    )
+    days_ago(5)
+    for card in new[:2]:
+        store.delete_card(card.id, None)
+    store.close_risk(threat.id, None, "Second carrier signed")
+
+
+@pytest.mark.parametrize(("name", "keys"), [("flow", ("c",)), ("exposure", ("c", "c")),
+                                             ("readiness", ("c", "c", "c"))])  # fmt: skip
+def test_charts_snapshot(
+    snap_compare: Any,
+    app: EcpmApp,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    keys: tuple[str, ...],
+) -> None:
+    """Issue 12: `c` on Projects, then `c` to the next chart; readable at 80x24."""
+    chart_history(app.store, monkeypatch)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(*keys))

@@ -34,6 +34,18 @@ class ActivityOps(StoreBase):
         return fetch_rows(s, EventRow, q)
 
     @reads
+    def project_events(
+        self, s: Session, project_id: int, entities: tuple[str, ...] = ("card", "risk")
+    ) -> list[EventRow]:
+        """Every audit event of a project about *entities*, oldest first (charts replay it)."""
+        q = (
+            select_rows(EventRow, AuditEvent)
+            .where(AuditEvent.project_id == project_id, AuditEvent.entity.in_(entities))
+            .order_by(AuditEvent.id)
+        )
+        return fetch_rows(s, EventRow, q)
+
+    @reads
     def verify_audit(self, s: Session) -> audit_chain.ChainCheck:
         """Walk the whole audit trail and report the first event whose hash link is broken."""
         query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
