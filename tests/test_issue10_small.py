@@ -90,6 +90,23 @@ def test_tables_keep_essential_columns_without_side_scrolling(
     run_app(store, size, body)
 
 
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_pptf_comparison_keeps_scores_and_dates_without_side_scrolling(
+    store: Store, size: tuple[int, int]
+) -> None:
+    async def body(app: EcpmApp, pilot: Pilot[Any]) -> None:
+        await pilot.press("3", "t")
+        await settle(pilot)
+        for table_id in ("#cmp-teams", "#cmp-time"):
+            table = app.screen.query_one(table_id, DataTable)
+            assert table.row_count > 0, table_id
+            cols = headers(table)
+            assert {"People", "Processes", "Technology", "Finance", "Completed"} <= set(cols)
+            assert fits_without_side_scroll(table), (table_id, size, table.virtual_size)
+
+    run_app(store, size, body)
+
+
 def test_all_projects_register_fits_at_80_columns(store: Store) -> None:
     async def body(app: EcpmApp, pilot: Pilot[Any]) -> None:
         await pilot.press("4", "p")

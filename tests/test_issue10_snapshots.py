@@ -43,6 +43,7 @@ SCREENS: list[tuple[str, tuple[str, ...]]] = [
     ("board", ("2",)),
     ("board_portfolio", ("2", "p")),
     ("pptf", ("3",)),
+    ("pptf_compare", ("3", "t")),
     ("risks", ("4",)),
     ("activity", ("5",)),
     ("help", ("2", "question_mark")),
