@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pilots import settle
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
@@ -45,13 +46,6 @@ def run_app(store: Store, body: Callable[[EcpmApp, Pilot[None]], Awaitable[None]
             await body(app, pilot)
 
     asyncio.run(main())
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let thread workers finish and their results reach the screen."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def table_column(table: DataTable, index: int) -> list[str]:  # type: ignore[type-arg]

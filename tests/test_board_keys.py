@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pilots import settle
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
@@ -69,12 +70,6 @@ def run_board(
             await body(app, board, pilot)
 
     asyncio.run(main())
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def text_of(board: BoardScreen, selector: str) -> str:

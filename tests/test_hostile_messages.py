@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from textual.pilot import Pilot
+from pilots import settle
 from textual.widget import Widget
 
 from ecpm_tui.app import EcpmApp
@@ -18,12 +18,6 @@ from ecpm_tui.store import Store
 
 HOSTILE = "[/] [@click=app.quit] [bold]x\x1b[2J"
 LITERAL = "[/] [@click=app.quit] [bold]x"
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def toasts(app: EcpmApp) -> list[str]:

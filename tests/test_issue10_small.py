@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pilots import settle
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
@@ -36,12 +37,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     generate(store, projects=3, cards=30, risks=12, seed=11)
     yield store
     db.close()
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def run_app(

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pilots import settle
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
@@ -37,12 +38,6 @@ def run_app(store: Store, body: Callable[[EcpmApp, Pilot[None]], Awaitable[None]
             await body(app, pilot)
 
     asyncio.run(main())
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def burst(app: EcpmApp, text: str) -> None:

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
+from pilots import settle
 from textual.widgets import DataTable, Static
 
 from ecpm_tui.app import EcpmApp
@@ -31,12 +31,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     generate(s, projects=2, cards=15, risks=6, seed=3)
     yield s
     db.close()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def text_of(screen: ChartsScreen, widget_id: str) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
+from pilots import settle
 from textual.widgets import Input, TextArea
 
 from ecpm_tui.app import EcpmApp
@@ -30,12 +30,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     generate(s, projects=2, cards=15, risks=6, seed=3)
     yield s
     db.close()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def test_r_previews_and_saves_the_report(store: Store, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import platformdirs
 import pytest
+from pilots import settle as settle_rounds
 from textual.pilot import Pilot
 
 from ecpm_tui.app import EcpmApp
@@ -157,9 +158,7 @@ def test_app_warns_on_start_and_the_wizard_uses_the_custom_bank(tmp_path: Path) 
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    await settle_rounds(pilot, 4)
 
 
 def test_a_file_this_user_may_not_reach_is_a_problem_not_a_crash(tmp_path: Path) -> None:

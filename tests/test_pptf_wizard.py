@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pilots import settle as settle_rounds
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
@@ -56,10 +57,7 @@ def run_app(store: Store, body: Callable[[EcpmApp, Pilot[None]], Awaitable[None]
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Let thread workers finish and their results reach the screen."""
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    await settle_rounds(pilot, 4)
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 10) -> None:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from pilots import settle
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select, Static
 
@@ -76,12 +77,6 @@ def run(store: Store, pid: int, body: Callable[[EcpmApp, Pilot[None]], Awaitable
             await body(app, pilot)
 
     asyncio.run(main())
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def keys(pilot: Pilot[None], *pressed: str) -> None:
