@@ -47,6 +47,10 @@ def _lazy(module: str, name: str) -> Callable[[], Screen[None]]:
     return make
 
 
+# Quitting works while the database opens; every other key waits for it.
+HELD_KEY_EXCEPTIONS = frozenset({"ctrl+c", "ctrl+q"})
+
+
 class EcpmApp(App[None]):
     """ecpm: e-commerce project management in the terminal."""
 
@@ -97,6 +101,8 @@ class EcpmApp(App[None]):
         self._token: int | None = None
         # Which screen was on top when each recent key arrived (see on_key).
         self.key_origins: deque[tuple[events.Key, Screen[object]]] = deque(maxlen=64)
+        # Keys typed while the database opens, replayed in order once it is open.
+        self.held_keys: list[events.Key] = []
 
     def notify(
         self,
@@ -120,6 +126,11 @@ class EcpmApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
+            if not hasattr(self, "store") and event.key not in HELD_KEY_EXCEPTIONS:
+                # A person who starts ecpm and types ``2`` or ``n`` and a name at once
+                # over a slow link gets all of it once the database is open.
+                self.held_keys.append(event)
+                return
             self.key_origins.append((event, self.screen))
         await super().on_event(event)
 
@@ -154,16 +165,23 @@ class EcpmApp(App[None]):
         except EcpmError as exc:
             self.call_from_thread(self._failed, exc)
             return
-        self.call_from_thread(self._opened, store)
+        self.call_from_thread(self._opened, store)  # type: ignore[arg-type]
 
     def _failed(self, error: EcpmError) -> None:
         self.start_error = error
         self.exit(return_code=1)
 
-    def _opened(self, store: Store) -> None:
+    async def _opened(self, store: Store) -> None:
         self.store = store
-        self.switch_mode(self.DEFAULT_MODE if self.DEFAULT_MODE != "start" else "projects")
+        # Awaited, then one refresh more: the held keys reach a mounted Projects screen.
+        await self.switch_mode(self.DEFAULT_MODE if self.DEFAULT_MODE != "start" else "projects")
         self._started()
+        held, self.held_keys = self.held_keys, []
+        self.screen.call_after_refresh(self._replay, held)
+
+    def _replay(self, keys: list[events.Key]) -> None:
+        for key in keys:
+            self.post_message(events.Key(key.key, key.character))
 
     def _started(self) -> None:
         self.sub_title = self.store.db.display

@@ -110,6 +110,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self.conflict: Any = None
         self.confirmed = False
         self.baseline: dict[str, str] = {}
+        # Text typed before the fields exist (the keys can beat the form's mount).
+        self.early_text: list[str] = []
+        self.mounted_fields = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
@@ -142,8 +145,13 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         # What the widgets show before any typing: selects normalise unknown values, so
         # comparing with the widgets' own first values avoids false "unsaved" prompts.
         self.baseline = self.values()
+        self.mounted_fields = True
         if self.fields:
-            self.query_one(f"#field-{self.fields[0].name}").focus()
+            first = self.query_one(f"#field-{self.fields[0].name}")
+            first.focus()
+            if isinstance(first, Input) and self.early_text:
+                first.insert_text_at_cursor("".join(self.early_text))
+        self.early_text.clear()
 
     def on_key(self, event: events.Key) -> None:
         # With nothing focused yet, the app hands keys to the screen itself.
@@ -159,6 +167,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         """
         if not event.is_printable or event.character is None or not self.fields:
             return False
+        if not self.mounted_fields:
+            self.early_text.append(event.character)
+            return True
         target = self.focused
         if not isinstance(target, (Input, TextArea)):
             target = self.query_one(f"#field-{self.fields[0].name}")

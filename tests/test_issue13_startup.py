@@ -124,3 +124,40 @@ def test_a_database_that_fails_to_open_ends_the_app_with_its_message() -> None:
     assert app.return_code == 1
     assert app.start_error is not None
     assert "newer version" in app.start_error.message
+
+
+def test_keys_typed_while_the_database_opens_are_kept(tmp_path: Path) -> None:
+    # A person who starts ecpm and at once types n and a name (over a slow link the
+    # database opens after the keys arrive) gets the form with the whole name in it.
+    import threading
+
+    from textual.widgets import Input
+
+    from ecpm_tui.screens.form import FormScreen
+
+    gate = threading.Event()
+    db_path = tmp_path / "slow.db"
+
+    def open_store() -> Store:
+        gate.wait(10)
+        return Store(open_database(DbTarget(f"sqlite:///{db_path}", "test")), user="alice")
+
+    async def main() -> tuple[str, str]:
+        app = EcpmApp(poll_interval=0, open_store=open_store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("n", "A", "C", "M", "E")
+            assert not isinstance(app.screen, FormScreen)  # still opening
+            gate.set()
+            for _ in range(100):
+                await pilot.pause(0.02)
+                screen = app.screen
+                if isinstance(screen, FormScreen) and screen.mounted_fields:
+                    break
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, FormScreen)
+            return type(form).__name__, form.query_one("#field-key", Input).value
+
+    name, typed = asyncio.run(main())
+    assert typed == "ACME", name
