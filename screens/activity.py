@@ -75,7 +75,7 @@ class ActivityScreen(EcpmScreen):
     # first, and the detail line shows the selected event in full.
     COLUMNS: ClassVar[tuple[Column, ...]] = (
         Column("at", "When (UTC)", 19),
-        Column("user", "User", 10),
+        Column("user", "User", 12),
         Column("project", "Project", 8, drop=1),
         Column("entity", "Entity", 10, drop=3),
         Column("action", "Action", 10, drop=2),

@@ -184,4 +184,18 @@ def test_charts_snapshot(
 ) -> None:
     """Issue 12: `c` on Projects, then `c` to the next chart; readable at 80x24."""
     chart_history(app.store, monkeypatch)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(*keys))
+    then = settled(*keys)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        # `c` charts the selected project: on a loaded machine the list may not be in
+        # yet when the first key comes, and `c` on an empty list does nothing.
+        from textual.widgets import DataTable
+
+        for _ in range(200):
+            table = pilot.app.screen.query(DataTable).first()
+            if table.row_count:
+                break
+            await pilot.pause(0.05)
+        await then(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
