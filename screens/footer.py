@@ -65,6 +65,9 @@ class FitFooter(QuietFooter):
         width = self.app.size.width
         compact = width < self.COMPACT_BELOW
         self.compact = compact
+        # Narrow, the screen's own keys come before "^p Commands": ctrl+p still works and
+        # help (?) lists it, and at 80 columns the Board shows all its main keys.
+        self.set_reactive(Footer.show_command_palette, not compact)
         room = width
         palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
         if palette is not None and self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:

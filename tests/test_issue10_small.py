@@ -186,11 +186,13 @@ def test_head_levels_abbreviate_then_shorten() -> None:
 
 def assert_footer_whole(app: EcpmApp, where: str) -> None:
     footer = app.screen.query_one("Footer")
-    palette = footer.query("FooterKey.-command-palette").first()
+    # Narrow footers leave "^p Commands" out (ctrl+p still works, help lists it).
+    palettes = footer.query("FooterKey.-command-palette")
+    right = palettes.first().region.x if palettes else footer.region.right
     shown = [k for k in footer.query("FooterKey") if not k.has_class("-command-palette")]
     assert shown, where
     for k in shown:
-        assert k.region.width > 0 and k.region.right <= palette.region.x, (where, k.region)
+        assert k.region.width > 0 and k.region.right <= right, (where, k.region)
     # The main keys come first: the first binding of each screen is always shown.
     assert shown[0].region.x == footer.region.x, where
 
@@ -216,6 +218,17 @@ def test_no_footer_key_is_cut(store: Store, size: tuple[int, int]) -> None:
         assert_footer_whole(app, "after resize to 70 columns")
 
     run_app(store, size, body)
+
+
+def test_board_footer_shows_every_main_key_at_80_columns(store: Store) -> None:
+    async def body(app: EcpmApp, pilot: Pilot[Any]) -> None:
+        await pilot.press("2")
+        await settle(pilot)
+        footer = app.screen.query_one("Footer")
+        keys = [str(getattr(k, "key_display", "")) for k in footer.query("FooterKey")]
+        assert keys[:8] == ["n", "e", "space", "d", "/", "g", "m", "p"], keys
+
+    run_app(store, (80, 24), body)
 
 
 # -- Projects detail: last gate decision --------------------------------------------------
