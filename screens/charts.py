@@ -9,7 +9,7 @@ from textual import events, work
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
@@ -17,6 +17,7 @@ from textual_plotext.plot import Plot
 from ecpm_tui import charts
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import EcpmScreen
+from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.text import clean
 
 CHARTS: tuple[tuple[str, str], ...] = (
@@ -240,7 +241,7 @@ class ChartsScreen(EcpmScreen):
         yield Static("", id="charts-legend")
         yield ChartView(id="charts-plot")
         yield Static("", id="charts-note")
-        yield Footer()
+        yield FitFooter()
 
     def fetch(self) -> charts.ProjectCharts:
         return charts.collect(self.store, self.project_id)

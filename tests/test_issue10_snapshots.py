@@ -54,6 +54,13 @@ SCREENS: list[tuple[str, tuple[str, ...]]] = [
     # The mandatory criterion (third) ticked first, so the dialog offers go with conditions.
     ("transition", ("2", "p", "g", "down", "down", "space", "escape", "L")),
     ("risk_form", ("4", "n")),
+    ("risk_template", ("4", "t")),
+    ("risk_close", ("4", "d")),
+    ("pptf_start", ("3", "n")),
+    ("wip_limits", ("2", "w")),
+    ("block_reason", ("2", "b")),
+    ("report_preview", ("r",)),
+    ("charts", ("c",)),
 ]
 
 

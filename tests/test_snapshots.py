@@ -33,9 +33,23 @@ def app(tmp_path: Path) -> Iterator[EcpmApp]:
     db.close()
 
 
+async def first_screen_loaded(pilot: Pilot[Any]) -> None:
+    """Wait (up to 10 s) until the first screen's list is in: on a loaded machine a key
+    such as `c` (charts of the selected project) can come before it, and do nothing."""
+    from textual.widgets import DataTable
+
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        tables = pilot.app.screen.query(DataTable)
+        if not tables or tables.first().row_count:
+            return
+        await pilot.pause(0.05)
+
+
 def settled(*keys: str) -> Callable[[Pilot[Any]], Any]:
     async def run_before(pilot: Pilot[Any]) -> None:
         pilot.app.sub_title = "snapshot.db"  # the real path differs per run
+        await first_screen_loaded(pilot)
         for key in keys:
             await pilot.press(key)
             await pilot.app.workers.wait_for_complete()
@@ -184,18 +198,4 @@ def test_charts_snapshot(
 ) -> None:
     """Issue 12: `c` on Projects, then `c` to the next chart; readable at 80x24."""
     chart_history(app.store, monkeypatch)
-    then = settled(*keys)
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        # `c` charts the selected project: on a loaded machine the list may not be in
-        # yet when the first key comes, and `c` on an empty list does nothing.
-        from textual.widgets import DataTable
-
-        for _ in range(200):
-            table = pilot.app.screen.query(DataTable).first()
-            if table.row_count:
-                break
-            await pilot.pause(0.05)
-        await then(pilot)
-
-    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(*keys))
