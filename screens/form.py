@@ -149,8 +149,12 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         if self.fields:
             first = self.query_one(f"#field-{self.fields[0].name}")
             first.focus()
-            if isinstance(first, Input) and self.early_text:
-                first.insert_text_at_cursor("".join(self.early_text))
+            if self.early_text:
+                # The first text field takes it (a form may open on a select).
+                inputs = self.query(Input)
+                target = first if isinstance(first, Input) else inputs.first() if inputs else None
+                if target is not None:
+                    target.insert_text_at_cursor("".join(self.early_text))
         self.early_text.clear()
 
     def on_key(self, event: events.Key) -> None:
