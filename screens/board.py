@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, Input, Static
 
 from ecpm_tui import lifecycle
@@ -87,12 +87,12 @@ class BoardScreen(BoardLoading):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading cards...", id="board-title")  # until the first load shows
-        yield Input(
-            placeholder="filter: text @assignee #tag ws:workstream (Enter applies, Esc clears)",
-            id="board-filter",
-            classes="hidden",
-        )
+        # The filter box always has its place beside the title: setting or clearing a
+        # filter never re-lays out the screen (a box that appeared and went cost a
+        # layout and a repaint of the whole board).
+        with Horizontal(id="board-bar"):
+            yield Static("Loading cards...", id="board-title")  # until the first load shows
+            yield Input(placeholder="/ filter: text @who #tag ws:", id="board-filter")
         with BoardColumns(id="board-columns"):
             for phase in lifecycle.PHASES:
                 with Vertical(classes="column"):
@@ -236,16 +236,12 @@ class BoardScreen(BoardLoading):
 
     def action_filter(self) -> None:
         box = self.query_one("#board-filter", Input)
-        box.remove_class("hidden")
         box.value = self.query_text
         box.focus()
 
     @on(Input.Submitted, "#board-filter")
     def _apply_filter(self, event: Input.Submitted) -> None:
         self.query_text = event.value.strip()
-        box = self.query_one("#board-filter", Input)
-        if not self.query_text:
-            box.add_class("hidden")
         self.focus_column(self.column)
         self.show(self.data)
 
@@ -253,7 +249,6 @@ class BoardScreen(BoardLoading):
         box = self.query_one("#board-filter", Input)
         self.query_text = ""
         box.value = ""
-        box.add_class("hidden")
         self.focus_column(self.column)
         self.show(self.data)
 

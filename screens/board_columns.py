@@ -4,8 +4,9 @@ Moving Textual's focus repaints the whole screen (``Screen.focused`` is a repain
 reactive) and restyles both widgets, which also re-lays out the screen (their scrollbars
 get their rules set again): about 100 ms a key on the board. So the columns never take
 the focus: this container holds it, keeps which column is active, and passes the cursor
-keys to it. The active column draws itself with component styles (no CSS class change,
-no restyle): ``h``/``l`` repaint just the two columns involved.
+keys to it. The active column is shown by its head (drawn reversed) and its cursor
+(drawn as a focused column's), with no CSS class change and no restyle: ``h``/``l``
+repaint two heads and two cursor lines, not two whole columns.
 """
 
 from __future__ import annotations
@@ -20,19 +21,18 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 
 from ecpm_tui import lifecycle
-from ecpm_tui.screens.board_render import BoardItem, CardList
+from ecpm_tui.screens.board_render import BoardItem, CardList, ColumnHead
 from ecpm_tui.screens.card_column import CardColumn
 
 
 class BoardList(CardList):
-    """A board column that never takes the focus; drawn as focused while it is the
-    active column of the focused :class:`BoardColumns`."""
+    """A board column that never takes the focus; its cursor is drawn as a focused
+    column's while it is the active column of the focused :class:`BoardColumns`."""
 
     can_focus = False
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "card-column--cursor",
-        "board-list--active",
         "board-list--active-cursor",
     }
 
@@ -45,16 +45,6 @@ class BoardList(CardList):
         parent = self.parent.parent if self.parent is not None else None
         return self.selected and parent is not None and parent.has_focus
 
-    @property
-    def rich_style(self) -> Style:
-        """The column's style, with the active background while it looks focused."""
-        style = super().rich_style
-        if self.looks_focused():
-            # Only the background: a focused column kept its text colour.
-            active = self.get_component_rich_style("board-list--active")
-            return style + Style(bgcolor=active.bgcolor)
-        return style
-
     def get_component_rich_style(
         self, *names: str, partial: bool = False, default: Style | None = None
     ) -> Style:
@@ -62,6 +52,10 @@ class BoardList(CardList):
         if names == ("card-column--cursor",) and self.looks_focused():
             names = ("board-list--active-cursor",)
         return super().get_component_rich_style(*names, partial=partial, default=default)
+
+    def refresh_cursor(self) -> None:
+        """Repaint the cursor line (its look follows the active column and the focus)."""
+        self.refresh_line(self.cursor)
 
 
 class BoardColumns(Horizontal, can_focus=True):
@@ -74,6 +68,7 @@ class BoardColumns(Horizontal, can_focus=True):
         super().__init__(id=id)
         self.active = 0
         self._lists: list[BoardList] = []
+        self._heads: list[ColumnHead] = []
 
     def lists(self) -> list[BoardList]:
         """The columns, left to right."""
@@ -85,26 +80,38 @@ class BoardColumns(Horizontal, can_focus=True):
         """The active column."""
         return self.lists()[self.active]
 
+    def heads(self) -> list[ColumnHead]:
+        """The column heads, left to right."""
+        if not self._heads:
+            self._heads = list(self.query(ColumnHead))
+        return self._heads
+
     def activate(self, index: int) -> BoardList:
-        """Make column *index* the active one (no focus change: two columns repainted)."""
+        """Make column *index* the active one (no focus change: two heads and two cursor
+        lines repainted)."""
         lists = self.lists()
         index = max(0, min(len(lists) - 1, index))
-        old = lists[self.active]
-        if index != self.active and old.selected:
-            old.selected = False
-            old.refresh()
+        if index != self.active:
+            self._mark(self.active, False)
         self.active = index
-        new = lists[index]
-        if not new.selected:
-            new.selected = True
-            new.refresh()
-        return new
+        self._mark(index, True)
+        return lists[index]
+
+    def _mark(self, index: int, active: bool) -> None:
+        column, head = self.lists()[index], self.heads()[index]
+        if column.selected != active:
+            column.selected = active
+            column.refresh_cursor()
+        head.set_active(active and self.has_focus)
 
     def on_focus(self, _event: events.Focus) -> None:
-        self.current().refresh()
+        # (has_focus may not say so yet while the Focus event is handled.)
+        self.heads()[self.active].set_active(True)
+        self.current().refresh_cursor()
 
     def on_blur(self, _event: events.Blur) -> None:
-        self.current().refresh()
+        self.heads()[self.active].set_active(False)
+        self.current().refresh_cursor()
 
     def action_cursor(self, step: int) -> None:
         self.current().action_cursor(step)

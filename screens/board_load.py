@@ -162,6 +162,10 @@ class BoardLoading(BoardCards):
                     cards = [(f"c{c.id}", c) for c in column]
                 shown = len(cards)
                 items = with_lanes(cards, self.lane, phase.value)
+            if not self.portfolio:
+                # Card lines show ages against today and the column's age limit (project
+                # lines depend on nothing else: their cached card lines stay for the way back).
+                col.set_context((data.today, data.settings.get(phase.value)))
             if self.follow is not None and any(item_id == self.follow for item_id, _ in items):
                 col.set_items(items, keep=self.follow)
                 self.follow = None
@@ -196,8 +200,7 @@ class BoardLoading(BoardCards):
             extra = []
             if p.state != lifecycle.ProjectState.ACTIVE.value:
                 extra.append(lifecycle.ProjectState(p.state).label.upper())
-            if self.query_text:
-                extra.append(f"filter: {one_line(self.query_text, 60)}")
+            # The filter is shown in its box beside the title.
             if self.only_mine:
                 extra.append(f"only @{self.store.user}")
             if self.lane:

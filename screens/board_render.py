@@ -250,6 +250,13 @@ class ColumnHead(Static):
     def __init__(self, phase: lifecycle.Phase, *, id: str | None = None) -> None:
         super().__init__(phase.label, id=id, classes="column-head")
         self.info = HeadInfo(phase)
+        self.active = False
+
+    def set_active(self, active: bool) -> None:
+        """Draw as the head of the active column (reversed), or not."""
+        if active != self.active:
+            self.active = active
+            self.refresh()
 
     def set_info(self, info: HeadInfo) -> None:
         """Show *info*; sets the over-limit class (the text says OVER or ``!`` as well)."""
@@ -261,7 +268,12 @@ class ColumnHead(Static):
         width = self.content_size.width or 10**6
         # One level for every head of the screen, so the columns read alike.
         level = max(head_level(head.info, width) for head in self.screen.query(ColumnHead))
-        return column_head(self.info, width, level)
+        text = column_head(self.info, width, level)
+        # The active column is marked by its head, not by a background over the whole
+        # column (which cost a repaint of both columns on every h/l).
+        if not self.active:
+            return text
+        return text.pad_right(max(0, width - text.cell_length)).stylize("reverse")
 
 
 def card_detail(card: CardRow, today: date, setting: ColumnSetting | None) -> Content:

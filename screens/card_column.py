@@ -8,12 +8,14 @@ OptionList measures and wraps every option on each update, which costs seconds a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar, Generic, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -62,7 +64,8 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
             super().__init__()
             self.column = column
 
-    cursor: reactive[int] = reactive(0, always_update=True)
+    # No automatic repaint: watch_cursor repaints just the lines that changed.
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
     def __init__(
         self,
@@ -75,20 +78,58 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         self.render_item = render_item
         self.ids: list[str] = []
         self.items: list[T] = []
+        self._paint: _Paint | None = None
+        self._line_context: object = None
+        # A few screens of lines in each look (active or not, cursor or not).
+        self._lines: LRUCache[tuple[str, int, bool, _Paint], tuple[T, Strip]] = LRUCache(1024)
 
     # -- data -------------------------------------------------------------------------------
 
     def set_items(self, items: Sequence[tuple[str, T]], keep: str | None = None) -> None:
         """Replace the items; the cursor stays on *keep* if present, else on its row."""
-        old_row = self.cursor
+        old_row, old_ids, old_items = self.cursor, self.ids, self.items
         self.ids = [item_id for item_id, _ in items]
         self.items = [item for _, item in items]
-        self.virtual_size = Size(self.size.width, len(self.items))
+        top = self.scroll_offset.y
+        self.resize_virtual(len(self.items))
         if keep is not None and keep in self.ids:
             self.cursor = self.ids.index(keep)
         else:
             self.cursor = max(0, min(old_row, len(self.items) - 1))
-        self.refresh()
+        if self.scroll_offset.y != top:
+            self.refresh()
+            return
+        # Repaint only the lines that differ: one card moved in or out, or changed, is a
+        # line or the lines below it, not the whole column.
+        first, last = changed_span(old_ids, old_items, self.ids, self.items)
+        if first is not None:
+            start = max(first, top)
+            end = min(last, top + self.size.height)
+            if end >= start:
+                self.refresh_lines(start, end - start + 1)
+
+    def resize_virtual(self, rows: int) -> None:
+        """Make the scrollable height *rows* lines.
+
+        A new virtual size normally re-lays out the whole screen (about 50 ms with the
+        board's widgets) so that a scrollbar can appear or go. When the scrollbar stays as
+        it is, only its thumb changes: set the size without a layout and repaint the bar.
+        """
+        size = Size(self.size.width, rows)
+        if size == self.virtual_size:
+            return
+        window = self.scrollable_content_region.height
+        overflow = self.styles.overflow_y
+        shown = overflow == "scroll" or (overflow == "auto" and rows > window)
+        if not window or shown != self.show_vertical_scrollbar:
+            self.virtual_size = size
+            return
+        self.set_reactive(CardColumn.virtual_size, size)
+        if shown:
+            bar = self.vertical_scrollbar
+            bar.window_virtual_size = rows
+            bar.refresh()
+        self.scroll_to(y=min(self.scroll_y, self.max_scroll_y), animate=False, immediate=True)
 
     @property
     def option_count(self) -> int:
@@ -116,10 +157,17 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
     def validate_cursor(self, row: int) -> int:
         return max(0, min(row, len(self.items) - 1)) if self.items else 0
 
-    def watch_cursor(self, row: int) -> None:
+    def watch_cursor(self, old: int, row: int) -> None:
+        top = self.scroll_offset.y
         if self.items and self.size.height:
             self.scroll_to_region(Region(0, row, 1, 1), animate=False, immediate=True)
-        self.refresh()
+        if self.scroll_offset.y != top:
+            self.refresh()
+        elif old != row:
+            # Only the two lines whose cursor mark changed: a whole column is ~45 lines
+            # of Rich rendering on every j/k.
+            self.refresh_line(old)
+            self.refresh_line(row)
         self.post_message(self.Highlighted(self))  # type: ignore[arg-type]
 
     def on_focus(self) -> None:
@@ -146,21 +194,57 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
 
     # -- rendering --------------------------------------------------------------------------
 
+    def set_context(self, context: object) -> None:
+        """What lines depend on besides their item (today's date, the column's settings):
+        when it changes, every line is drawn afresh."""
+        if context != self._line_context:
+            self._line_context = context
+            self._lines.clear()
+            self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The same for every line of one paint; looked up per line (each walks the DOM)
+        # they cost more than drawing the line.
+        self._paint = _Paint(
+            self.rich_style,
+            self.get_component_rich_style("card-column--cursor"),
+            self.scrollable_content_region.width,
+        )
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
     def render_line(self, y: int) -> Strip:
+        paint = self._paint or _Paint(
+            self.rich_style,
+            self.get_component_rich_style("card-column--cursor"),
+            self.scrollable_content_region.width,
+        )
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
-        width = self.scrollable_content_region.width
-        base = self.rich_style
         if row >= len(self.items):
-            return Strip.blank(width, base)
+            return Strip.blank(paint.width, paint.base)
+        item = self.items[row]
+        on_cursor = row == self.cursor
+        # Lines are cached by what they are drawn from: moving the cursor, switching the
+        # active column or patching one card redraws the lines around it from the cache.
+        key = (self.ids[row], scroll_x, on_cursor, paint)
+        hit = self._lines.get(key)
+        if hit is not None and hit[0] is item:
+            return hit[1]
+        strip = self._draw(item, scroll_x, paint, on_cursor)
+        self._lines[key] = (item, strip)
+        return strip
+
+    def _draw(self, item: T, scroll_x: int, paint: _Paint, on_cursor: bool) -> Strip:
+        width, base = paint.width, paint.base
         # The width lets a line choose a compact form in a narrow column.
-        line = self.render_item(self.items[row], width).copy()
+        line = self.render_item(item, width).copy()
         line.no_wrap = True
         line.overflow = "ellipsis"
         line.truncate(width, overflow="ellipsis", pad=True)
-        cursor: Style | None = None
-        if row == self.cursor:
-            cursor = self.get_component_rich_style("card-column--cursor")
+        cursor = paint.cursor if on_cursor else None
         segments = []
         for seg in line.render(self.app.console):
             if seg.text == "\n":
@@ -168,3 +252,38 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
             style = base + seg.style if seg.style else base
             segments.append(Segment(seg.text, style + cursor if cursor else style))
         return Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
+
+
+@dataclass(frozen=True, slots=True)
+class _Paint:
+    """What every line of one paint shares (part of each cached line's key)."""
+
+    base: Style
+    cursor: Style
+    width: int
+
+
+def changed_span(
+    old_ids: Sequence[str],
+    old_items: Sequence[object],
+    new_ids: Sequence[str],
+    new_items: Sequence[object],
+) -> tuple[int | None, int]:
+    """The first and last rows whose line may differ between two item lists (an item
+    that is a new object may look different); ``(None, 0)`` when none do. When the
+    lengths differ, everything from the first difference on shifts."""
+    common = min(len(old_ids), len(new_ids))
+    first = next(
+        (i for i in range(common) if old_ids[i] != new_ids[i] or old_items[i] is not new_items[i]),
+        common,
+    )
+    if len(old_ids) != len(new_ids):
+        return first, max(len(old_ids), len(new_ids)) - 1
+    if first == common:
+        return None, 0
+    last = next(
+        i
+        for i in range(common - 1, first - 1, -1)
+        if old_ids[i] != new_ids[i] or old_items[i] is not new_items[i]
+    )
+    return first, last

@@ -41,8 +41,27 @@ class QuietFooter(Footer):
             signature = shown_bindings(screen)
             if signature == self.shown:
                 return
+            if self.restate(signature):
+                self.shown = signature
+                return
             self.shown = signature
         super().bindings_changed(screen)
+
+    def restate(self, signature: BindingSignature) -> bool:
+        """Dim or undim the shown keys in place when only their enabled state changed
+        (the board's scope toggle): no rebuild, no relayout. False when more changed."""
+        if self.shown is None or _without_state(signature) != _without_state(self.shown):
+            return False
+        enabled = {action: flag for _key, action, _d, _k, flag, _t in signature}
+        for widget in self.query("FooterKey"):
+            flag = enabled.get(str(getattr(widget, "action", "")))
+            if flag is not None:
+                widget.set_class(not flag, "-disabled")
+        return True
+
+
+def _without_state(signature: BindingSignature) -> BindingSignature:
+    return tuple((k, a, d, kd, True, t) for k, a, d, kd, _enabled, t in signature)
 
 
 def _key_width(key: Widget, compact: bool) -> int:

@@ -55,9 +55,19 @@ def settled(*keys: str) -> Callable[[Pilot[Any]], Any]:
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
         await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await steady_cursors(pilot)
 
     return run_before
+
+
+async def steady_cursors(pilot: Pilot[Any]) -> None:
+    """Stop text cursors blinking (shown steadily): on a loaded machine the picture could
+    otherwise be taken in the blink's off half."""
+    from textual.widgets import Input
+
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+    await pilot.pause()
 
 
 @pytest.mark.parametrize(
@@ -104,6 +114,7 @@ def pptf_screen(kind: str, department: str) -> Callable[[Pilot[Any]], Any]:
         for _ in range(3):
             await app.workers.wait_for_complete()
             await pilot.pause()
+        await steady_cursors(pilot)
 
     return run_before
 

@@ -1,0 +1,179 @@
+"""Issue 13: the board repaints only what changed, and what it shows is still right.
+
+The columns cache drawn lines and repaint only changed rows; the footer dims keys in
+place; the filter box never comes and goes. These tests check the result, not the
+timing: after a run of keys and another user's changes, every column line of the patched
+board reads exactly as on a board started afresh on the same database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pilots import settle
+
+from ecpm_tui import lifecycle
+from ecpm_tui.app import EcpmApp
+from ecpm_tui.config import DbTarget
+from ecpm_tui.db import open_database
+from ecpm_tui.screens.board import BoardScreen
+from ecpm_tui.screens.board_columns import BoardList
+from ecpm_tui.screens.board_render import ColumnHead
+from ecpm_tui.screens.card_column import changed_span
+from ecpm_tui.store import Store
+
+TODAY = date(2026, 3, 2)
+
+
+@pytest.fixture
+def stores(tmp_path: Path) -> tuple[Store, Store, int]:
+    """Two users on one SQLite file and a project of 40 cards over three columns."""
+    db = open_database(DbTarget(f"sqlite:///{tmp_path / 'paint.db'}", "test"))
+    ann = Store(db, user="ann", today=lambda: TODAY)
+    bob = Store(db, user="bob", today=lambda: TODAY)
+    project = ann.create_project({"key": "PNT", "name": "Paint"})
+    assert project.id is not None
+    phases = [p.value for p in lifecycle.PHASES]
+    for i in range(40):
+        ann.create_card(project.id, {"title": f"card {i:02d}", "phase": phases[i % 3]})
+    return ann, bob, project.id
+
+
+def column_lines(app: EcpmApp) -> dict[str, list[str]]:
+    """The text of every line each column draws now."""
+    return {
+        col.phase.value: [col.render_line(y).text for y in range(col.size.height)]
+        for col in app.screen.query(BoardList)
+    }
+
+
+async def board_of(app: EcpmApp, pilot: object) -> BoardScreen:
+    await pilot.press("2")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    assert isinstance(app.screen, BoardScreen)
+    return app.screen
+
+
+async def _patched_board_reads_as_a_fresh_one(stores: tuple[Store, Store, int]) -> None:
+    ann, bob, pid = stores
+    app = EcpmApp(ann, poll_interval=0)
+    app.current_project_id = pid
+    async with app.run_test(size=(120, 35)) as pilot:
+        board = await board_of(app, pilot)
+        # Cursor moves, a move along, a status change, the scope toggled and back, a
+        # filter set and cleared: each repaints only part of a column from its cache.
+        for keys in (["j", "j"], ["L"], ["space"], ["l", "j"], ["p"], ["p"], ["H"], ["k"]):
+            await pilot.press(*keys)
+            await settle(pilot)
+        await pilot.press("slash", "0", "3", "enter")
+        await settle(pilot)
+        assert all(
+            line.strip() == "" or "03" in line
+            for lines in column_lines(app).values()
+            for line in lines
+        )
+        await pilot.press("escape")
+        await settle(pilot)
+        # Another user renames one card, moves another and deletes a third.
+        cards = ann.list_cards(pid)
+        bob.update_card(cards[0].id, cards[0].version, {"title": "renamed by bob"})
+        bob.move_card(cards[1].id, "closure")
+        bob.delete_card(cards[2].id, cards[2].version)
+        board.reload()
+        await settle(pilot)
+        patched = column_lines(app)
+    assert any("renamed by bob" in line for lines in patched.values() for line in lines)
+
+    fresh_app = EcpmApp(ann, poll_interval=0)
+    fresh_app.current_project_id = pid
+    async with fresh_app.run_test(size=(120, 35)) as pilot:
+        await board_of(fresh_app, pilot)
+        fresh = column_lines(fresh_app)
+    assert patched == fresh
+
+
+async def _active_column_is_marked_by_its_head(stores: tuple[Store, Store, int]) -> None:
+    ann, _bob, pid = stores
+    app = EcpmApp(ann, poll_interval=0)
+    app.current_project_id = pid
+    async with app.run_test(size=(120, 35)) as pilot:
+        await board_of(app, pilot)
+        heads = list(app.screen.query(ColumnHead))
+        assert [h.active for h in heads] == [True, False, False, False, False]
+        await pilot.press("l", "l")
+        await settle(pilot)
+        assert [h.active for h in heads] == [False, False, True, False, False]
+        await pilot.press("slash")  # the filter box takes the focus: no column is active
+        await settle(pilot)
+        assert not any(h.active for h in heads)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert [h.active for h in heads] == [False, False, True, False, False]
+
+
+async def _scope_toggle_dims_footer_keys_in_place(stores: tuple[Store, Store, int]) -> None:
+    ann, _bob, pid = stores
+    app = EcpmApp(ann, poll_interval=0)
+    app.current_project_id = pid
+    async with app.run_test(size=(120, 35)) as pilot:
+        await board_of(app, pilot)
+        keys = list(app.screen.query("FooterKey"))
+        by_action = {str(getattr(k, "action", "")): k for k in keys}
+        assert not by_action["new_card"].has_class("-disabled")
+        await pilot.press("p")
+        await settle(pilot)
+        # The same widgets (no rebuild), card keys dimmed, the scope key still live.
+        assert list(app.screen.query("FooterKey")) == keys
+        assert by_action["new_card"].has_class("-disabled")
+        assert by_action["cycle_status"].has_class("-disabled")
+        assert not by_action["portfolio"].has_class("-disabled")
+        await pilot.press("p")
+        await settle(pilot)
+        assert not by_action["new_card"].has_class("-disabled")
+
+
+async def _filter_box_keeps_its_place(stores: tuple[Store, Store, int]) -> None:
+    ann, _bob, pid = stores
+    app = EcpmApp(ann, poll_interval=0)
+    app.current_project_id = pid
+    async with app.run_test(size=(80, 24)) as pilot:
+        await board_of(app, pilot)
+        columns = app.screen.query_one("#board-columns").region
+        await pilot.press("slash", "c", "a", "r", "d", " ", "1", "enter")
+        await settle(pilot)
+        assert app.screen.query_one("#board-columns").region == columns
+        assert app.screen.query_one("#board-filter").has_focus is False
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#board-columns").region == columns
+
+
+def test_changed_span() -> None:
+    a, b, c = object(), object(), object()
+    same = changed_span(["1", "2"], [a, b], ["1", "2"], [a, b])
+    assert same == (None, 0)
+    # One item replaced by a new object: that row only.
+    assert changed_span(["1", "2", "3"], [a, b, c], ["1", "2", "3"], [a, object(), c]) == (1, 1)
+    # One removed from the top: every row from there shifts.
+    assert changed_span(["1", "2", "3"], [a, b, c], ["2", "3"], [b, c]) == (0, 2)
+    # One added at the bottom: just the new row.
+    assert changed_span(["1"], [a], ["1", "2"], [a, b]) == (1, 1)
+
+
+def test_patched_board_reads_as_a_fresh_one(stores: tuple[Store, Store, int]) -> None:
+    asyncio.run(_patched_board_reads_as_a_fresh_one(stores))
+
+
+def test_active_column_is_marked_by_its_head(stores: tuple[Store, Store, int]) -> None:
+    asyncio.run(_active_column_is_marked_by_its_head(stores))
+
+
+def test_scope_toggle_dims_footer_keys_in_place(stores: tuple[Store, Store, int]) -> None:
+    asyncio.run(_scope_toggle_dims_footer_keys_in_place(stores))
+
+
+def test_filter_box_keeps_its_place(stores: tuple[Store, Store, int]) -> None:
+    asyncio.run(_filter_box_keeps_its_place(stores))
