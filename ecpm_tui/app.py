@@ -103,6 +103,7 @@ class EcpmApp(App[None]):
         self.key_origins: deque[tuple[events.Key, Screen[object]]] = deque(maxlen=64)
         # Keys typed while the database opens, replayed in order once it is open.
         self.held_keys: list[events.Key] = []
+        self.holding = 0  # > 0 while a screen opens from a worker (see hold_keys)
 
     def notify(
         self,
@@ -126,7 +127,8 @@ class EcpmApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
-            if not hasattr(self, "store") and event.key not in HELD_KEY_EXCEPTIONS:
+            holding = self.holding or not hasattr(self, "store")
+            if holding and event.key not in HELD_KEY_EXCEPTIONS:
                 # A person who starts ecpm and types ``2`` or ``n`` and a name at once
                 # over a slow link gets all of it once the database is open.
                 self.held_keys.append(event)
@@ -178,6 +180,20 @@ class EcpmApp(App[None]):
         self._started()
         held, self.held_keys = self.held_keys, []
         self.screen.call_after_refresh(self._replay, held)
+
+    def hold_keys(self) -> None:
+        """Keep the keys typed from now on until :meth:`release_keys`: a screen that opens
+        after a read (the card editor) gets what was typed meanwhile, in order, instead
+        of the screen below running it as commands."""
+        self.holding += 1
+
+    def release_keys(self) -> None:
+        """Replay the held keys to whatever screen is on top once it has been drawn."""
+        self.holding = max(0, self.holding - 1)
+        if not self.holding and hasattr(self, "store"):
+            held, self.held_keys = self.held_keys, []
+            if held:
+                self.screen.call_after_refresh(self._replay, held)
 
     def _replay(self, keys: list[events.Key]) -> None:
         for key in keys:

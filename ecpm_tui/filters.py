@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Protocol
 
 
 class Filterable(Protocol):
-    """What a filter reads of a card (a board row or a stored card)."""
+    """What a filter reads of a card as the board holds it: the start of its
+    description (``summary``), and ``more`` when the description goes on."""
 
+    @property
+    def id(self) -> int: ...
     @property
     def title(self) -> str: ...
     @property
-    def description(self) -> str: ...
+    def summary(self) -> str: ...
+    @property
+    def more(self) -> bool: ...
     @property
     def department(self) -> str: ...
     @property
@@ -37,8 +43,14 @@ class CardFilter:
     def active(self) -> bool:
         return bool(self.words or self.assignees or self.tags or self.workstreams or self.only_user)
 
-    def matches(self, card: Filterable) -> bool:
-        """Whether *card* passes every part of the filter."""
+    def matches(self, card: Filterable, long_matches: Container[int] = frozenset()) -> bool:
+        """Whether *card* passes every part of the filter.
+
+        The free text is looked for in the title, description and department. For a card
+        whose description goes past its summary, that part is decided by the store, which
+        reads the whole description: *long_matches* holds the ids it found
+        (``Store.long_text_matches``).
+        """
         if self.only_user and card.assignee.lower() != self.only_user.lower():
             return False
         if self.assignees and card.assignee.lower() not in self.assignees:
@@ -50,7 +62,9 @@ class CardFilter:
             if not all(t in card_tags for t in self.tags):
                 return False
         if self.words:
-            hay = f"{card.title}\n{card.description}\n{card.department}".lower()
+            if card.more:
+                return card.id in long_matches
+            hay = f"{card.title}\n{card.summary}\n{card.department}".lower()
             if not all(w in hay for w in self.words):
                 return False
         return True

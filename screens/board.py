@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, Input, Static
 
 from ecpm_tui import lifecycle
+from ecpm_tui.errors import EcpmError
 from ecpm_tui.models import Card, Project
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.board_columns import BoardColumns, BoardList
@@ -38,7 +39,7 @@ from ecpm_tui.screens.card_column import CardColumn
 from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.screens.form import FormScreen
 from ecpm_tui.screens.gate import GateScreen
-from ecpm_tui.store import CardRow, ProjectSummary
+from ecpm_tui.store import BoardCard, ProjectSummary
 from ecpm_tui.text import one_line
 
 __all__ = ["CARD_FIELDS", "BoardData", "BoardScreen", "CardList"]
@@ -84,6 +85,9 @@ class BoardScreen(BoardLoading):
         self.follow: str | None = None  # item the cursor should land on after a reload
         self.index: CardIndex | None = None  # the project's cards, patched in place
         self.columns_scope = ""  # what the columns show: "cards", "portfolio" or nothing yet
+        # Cards whose long descriptions match the filter's words (see text_matches).
+        self.long_key: tuple[int, tuple[str, ...]] | None = None
+        self.long_matches: frozenset[int] = frozenset()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -121,7 +125,7 @@ class BoardScreen(BoardLoading):
         *width* cells."""
         if isinstance(item, LaneHeading):
             return heading_line(item)
-        if isinstance(item, CardRow):
+        if isinstance(item, BoardCard):
             setting = self.data.settings.get(item.phase)
             limit = setting.age_limit_days if setting else 10**6
             return card_line(item, self.data.today, limit, width)
@@ -132,7 +136,7 @@ class BoardScreen(BoardLoading):
         item = self.focused_list().highlighted_item
         detail = self.query_one("#card-detail", Static)
         # Fixed height (board.tcss): no relayout of the whole screen for each cursor move.
-        if isinstance(item, CardRow):
+        if isinstance(item, BoardCard):
             detail.update(
                 card_detail(item, self.data.today, self.data.settings.get(item.phase)),
                 layout=False,
@@ -213,8 +217,29 @@ class BoardScreen(BoardLoading):
                 self.reload()
             return
         card = self.selected_card()
-        if card is None or card.id is None:
+        if card is None:
             return
+        # The board holds only the start of a description: the editor opens on the whole
+        # card, read first. Keys typed meanwhile are held for the form.
+        self.ecpm.hold_keys()
+        self._open_editor(card.id)
+
+    @work(thread=True, group="editor")
+    def _open_editor(self, card_id: int) -> None:
+        try:
+            card = self.store.get_card(card_id)
+        except EcpmError as exc:
+            self.app.call_from_thread(self._editor_failed, exc)
+            return
+        self.app.call_from_thread(self._show_editor, card)
+
+    def _editor_failed(self, error: EcpmError) -> None:
+        self.ecpm.release_keys()
+        self.notify(error.message, severity="error", timeout=8)
+        self.reload()
+
+    def _show_editor(self, card: Card) -> None:
+        assert card.id is not None
         cid = card.id
 
         def save(values: dict[str, str], version: int | None) -> Card:
@@ -223,11 +248,12 @@ class BoardScreen(BoardLoading):
         form: FormScreen[Card] = FormScreen(
             f"Edit card: {one_line(card.title, 60)}",
             CARD_FIELDS,
-            card.values(),
+            card.model_dump(),
             save,
             version=card.version,
         )
         self.app.push_screen(form, self._saved)
+        self.ecpm.release_keys()
 
     @on(CardColumn.Selected)
     def _selected(self, event: CardColumn.Selected) -> None:

@@ -19,7 +19,7 @@ from ecpm_tui.screens.board_render import CARD_FIELDS, SETTING_FIELDS, BoardData
 from ecpm_tui.screens.confirm import ConfirmScreen
 from ecpm_tui.screens.form import FormScreen
 from ecpm_tui.screens.reason import Reason, ReasonScreen
-from ecpm_tui.store import CardRow, ColumnSetting, ProjectSummary
+from ecpm_tui.store import BoardCard, ColumnSetting, ProjectSummary
 from ecpm_tui.text import clean, one_line
 
 T = TypeVar("T")
@@ -47,9 +47,9 @@ class BoardCards(BoardGovernance):
         """Make column *index* the active one (defined by the board)."""
         return self.lists()[index]
 
-    def selected_card(self) -> CardRow | None:
+    def selected_card(self) -> BoardCard | None:
         item = self.focused_list().highlighted_item
-        return item if isinstance(item, CardRow) else None
+        return item if isinstance(item, BoardCard) else None
 
     def selected_project(self) -> ProjectSummary | None:
         item = self.focused_list().highlighted_item

@@ -38,6 +38,8 @@ class BoardLoading(BoardCards):
     follow: str | None
     index: CardIndex | None
     columns_scope: str
+    long_key: tuple[int, tuple[str, ...]] | None
+    long_matches: frozenset[int]
 
     def show_detail(self) -> None:
         """Describe the selected card (defined by the board)."""
@@ -86,6 +88,34 @@ class BoardLoading(BoardCards):
     def current_filter(self) -> CardFilter:
         return parse_filter(self.query_text, self.store.user if self.only_mine else None)
 
+    def text_matches(self, flt: CardFilter) -> frozenset[int]:
+        """Ids of the cards with a description longer than the board holds that match
+        the filter's words: read by a worker the first time (the columns are drawn again
+        when they arrive; until then those cards are left out)."""
+        index = self.index
+        if not flt.words or index is None:
+            return frozenset()
+        key = (index.project_id, flt.words)
+        if key != self.long_key:
+            self.long_key = key
+            self.long_matches = frozenset()
+            self._load_long_matches(*key)
+        return self.long_matches
+
+    @work(thread=True, exclusive=True, group="long-text")
+    def _load_long_matches(self, project_id: int, words: tuple[str, ...]) -> None:
+        try:
+            found = self.store.long_text_matches(project_id, words)
+        except EcpmError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
+            return
+        self.app.call_from_thread(self._long_matches_loaded, (project_id, words), found)
+
+    def _long_matches_loaded(self, key: tuple[int, tuple[str, ...]], found: frozenset[int]) -> None:
+        if key == self.long_key and found != self.long_matches:
+            self.long_matches = found
+            self.show_columns(lifecycle.PHASES)
+
     def show(self, data: BoardData | BoardLoad | BoardDelta) -> None:
         """Show a full load, patch in a delta, or redraw from what is loaded (BoardData:
         after a filter, scope or swimlane change)."""
@@ -122,6 +152,8 @@ class BoardLoading(BoardCards):
                 self.reload()
             return
         touched = index.apply(delta.changes) if delta.changes is not None else None
+        if delta.changes is not None and any(card.more for card in delta.changes.rows):
+            self.long_key = None  # a long description changed: the filter asks again
         if touched is None:
             self.index = None
             self._load()
@@ -142,6 +174,7 @@ class BoardLoading(BoardCards):
         """Redraw the given columns (items and head), the title and the detail line."""
         data = self.data
         flt = self.current_filter()
+        long_matches = self.text_matches(flt)
         lists = {col.phase: col for col in self.lists()}
         for phase in phases:
             col = lists[phase]
@@ -157,7 +190,7 @@ class BoardLoading(BoardCards):
                 total = len(column)
                 done = sum(1 for card in column if card.status == "done")
                 if flt.active:
-                    cards = [(f"c{c.id}", c) for c in column if flt.matches(c)]
+                    cards = [(f"c{c.id}", c) for c in column if flt.matches(c, long_matches)]
                 else:
                     cards = [(f"c{c.id}", c) for c in column]
                 shown = len(cards)

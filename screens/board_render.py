@@ -18,7 +18,8 @@ from ecpm_tui import dates, lifecycle
 from ecpm_tui.models import Project
 from ecpm_tui.screens.card_column import CardColumn
 from ecpm_tui.screens.form import FieldDef
-from ecpm_tui.store import CardRow, ColumnSetting, ProjectSummary
+from ecpm_tui.store import BoardCard, ColumnSetting, ProjectSummary
+from ecpm_tui.store.rows import SUMMARY_CHARS
 from ecpm_tui.text import one_line
 
 STATUS_MARK = {"todo": " ", "doing": ">", "blocked": "!", "done": "x"}
@@ -56,7 +57,7 @@ class BoardData:
     """What the board shows: one project's cards, or every project as a card."""
 
     project: Project | None
-    cards: list[CardRow]
+    cards: list[BoardCard]
     portfolio: list[ProjectSummary]
     settings: dict[str, ColumnSetting] = field(default_factory=dict)
     today: date = date(2000, 1, 1)
@@ -70,7 +71,7 @@ class LaneHeading:
     count: int
 
 
-BoardItem = CardRow | ProjectSummary | LaneHeading
+BoardItem = BoardCard | ProjectSummary | LaneHeading
 
 LANES: tuple[str | None, ...] = (None, "workstream", "assignee", "priority")
 """Swimlane groupings, in the order ``s`` cycles through them."""
@@ -79,7 +80,7 @@ _WORKSTREAM_ORDER = {w.value: n for n, w in enumerate(lifecycle.Workstream)}
 _PRIORITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
-def _lane_of(card: CardRow, lane: str) -> tuple[tuple[int, str], str]:
+def _lane_of(card: BoardCard, lane: str) -> tuple[tuple[int, str], str]:
     """Sort key and heading label of *card*'s group (blank groups go last)."""
     value = getattr(card, lane)
     if lane == "workstream":
@@ -94,12 +95,12 @@ def _lane_of(card: CardRow, lane: str) -> tuple[tuple[int, str], str]:
 
 
 def with_lanes(
-    items: list[tuple[str, CardRow]], lane: str | None, phase: str
+    items: list[tuple[str, BoardCard]], lane: str | None, phase: str
 ) -> list[tuple[str, BoardItem]]:
     """*items* grouped under lane headings (rank order kept inside each group)."""
     if lane is None:
         return list(items)
-    groups: dict[tuple[int, str], tuple[str, list[tuple[str, CardRow]]]] = {}
+    groups: dict[tuple[int, str], tuple[str, list[tuple[str, BoardCard]]]] = {}
     for item_id, card in items:
         key, label = _lane_of(card, lane)
         groups.setdefault(key, (label, []))[1].append((item_id, card))
@@ -129,7 +130,7 @@ NARROW = 30
 (the detail line shows them): the title gets the room."""
 
 
-def card_line(card: CardRow, today: date, age_limit: int, width: int = 10**6) -> Text:
+def card_line(card: BoardCard, today: date, age_limit: int, width: int = 10**6) -> Text:
     """One card as a literal line: status, age (``+`` past the column's limit), priority,
     title, assignee, and the blocked reason; compact when the column is *width* < NARROW."""
     style = STATUS_STYLE.get(card.status, "")
@@ -276,7 +277,7 @@ class ColumnHead(Static):
         return text.pad_right(max(0, width - text.cell_length)).stylize("reverse")
 
 
-def card_detail(card: CardRow, today: date, setting: ColumnSetting | None) -> Content:
+def card_detail(card: BoardCard, today: date, setting: ColumnSetting | None) -> Content:
     """The detail lines of the selected card in full: title, status, priority, assignee,
     due date, age, tags, blocked reason, description (columns may cut the card line)."""
     who = f" @{one_line(card.assignee, 40)}" if card.assignee else ""
@@ -300,7 +301,11 @@ def card_detail(card: CardRow, today: date, setting: ColumnSetting | None) -> Co
     if card.blocked_reason:
         parts.append(f"BLOCKED: {one_line(card.blocked_reason, 200)}")
     head = " | ".join(parts) or "no due date, no tags"
-    description = one_line(card.description, 400) if card.description else "(no description)"
+    if card.summary:
+        # The board holds the description's start; the editor (e) shows it whole.
+        description = one_line(card.summary, SUMMARY_CHARS) + ("... (e: all)" if card.more else "")
+    else:
+        description = "(no description)"
     return Content(f"{title}\n{head} | {description}")
 
 

@@ -14,10 +14,10 @@ from datetime import date
 from ecpm_tui import lifecycle
 from ecpm_tui.models import Project
 from ecpm_tui.screens.board_render import BoardData
-from ecpm_tui.store import CardChanges, CardRow, CardSnapshot, ColumnSetting
+from ecpm_tui.store import BoardCard, CardChanges, CardSnapshot, ColumnSetting
 
 
-def _order(card: CardRow) -> tuple[int, int]:
+def _order(card: BoardCard) -> tuple[int, int]:
     return (card.rank, card.id)
 
 
@@ -27,23 +27,23 @@ class CardIndex:
     def __init__(self, project_id: int, snapshot: CardSnapshot) -> None:
         self.project_id = project_id
         self.last_event = snapshot.last_event
-        self.by_id: dict[int, CardRow] = {}
-        self.columns: dict[str, list[CardRow]] = {p.value: [] for p in lifecycle.PHASES}
+        self.by_id: dict[int, BoardCard] = {}
+        self.columns: dict[str, list[BoardCard]] = {p.value: [] for p in lifecycle.PHASES}
         for card in snapshot.rows:
             self.by_id[card.id] = card
             self.columns.setdefault(card.phase, []).append(card)
         for column in self.columns.values():
             column.sort(key=_order)  # the store sorts too; this makes the invariant local
 
-    def column(self, phase: str) -> list[CardRow]:
+    def column(self, phase: str) -> list[BoardCard]:
         """The cards of one phase column, in rank order (do not modify)."""
         return self.columns.get(phase, [])
 
-    def cards(self) -> list[CardRow]:
+    def cards(self) -> list[BoardCard]:
         """Every card, column by column in phase order, each column in rank order."""
         return [card for p in lifecycle.PHASES for card in self.column(p.value)]
 
-    def _remove(self, card: CardRow) -> None:
+    def _remove(self, card: BoardCard) -> None:
         column = self.columns.setdefault(card.phase, [])
         at = bisect_left(column, _order(card), key=_order)
         if at < len(column) and column[at].id == card.id:

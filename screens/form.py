@@ -48,7 +48,13 @@ def as_form_value(value: Any) -> str:
 
 
 class FormInput(Input):
-    """A one-line field that takes pasted text cleaned and whole."""
+    """A one-line field that takes pasted text cleaned and whole, and keeps its text when
+    it gets the focus (the cursor goes to the end; nothing is selected)."""
+
+    def __init__(self, value: str | None = None, **kwargs: Any) -> None:
+        # Selected on focus, a value was replaced by the first key typed into an edit
+        # form right after it opened: the typist lost the title they meant to extend.
+        super().__init__(value, select_on_focus=False, **kwargs)
 
     def on_paste(self, event: events.Paste) -> None:
         # Pasted text is hostile: escape sequences and control characters are dropped

@@ -9,12 +9,15 @@ newer events.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ecpm_tui.models import AuditEvent, Card
-from ecpm_tui.store.base import StoreBase, fetch_rows, reads, select_rows
-from ecpm_tui.store.rows import CardChanges, CardRow, CardSnapshot
+from ecpm_tui.store.base import StoreBase, reads
+from ecpm_tui.store.rows import SUMMARY_CHARS, BoardCard, CardChanges, CardSnapshot
 
 MAX_CHANGED = 2000
 """Past this many changed cards a full load is as cheap; ``card_changes`` says so."""
@@ -26,6 +29,43 @@ def _last_event(s: Session) -> int:
     return int(s.execute(select(func.max(AuditEvent.id))).scalar() or 0)
 
 
+def _board_select() -> Any:
+    # One column select into BoardCard's field order: the description cut in SQL, so a
+    # long one never leaves the database for the board.
+    c = Card
+    return select(
+        c.id,
+        c.project_id,
+        c.title,
+        func.substr(c.description, 1, SUMMARY_CHARS),
+        func.length(c.description) > SUMMARY_CHARS,
+        c.phase,
+        c.rank,
+        c.status,
+        c.kind,
+        c.workstream,
+        c.assignee,
+        c.department,
+        c.priority,
+        c.due_date,
+        c.estimate,
+        c.tags,
+        c.blocked_reason,
+        c.version,
+        c.updated_by,
+        c.entered_at,
+    )
+
+
+def _board_rows(s: Session, query: Any) -> list[BoardCard]:
+    cards = []
+    for row in s.connection().execute(query):
+        values = list(row)
+        values[4] = bool(values[4])  # "more": 0/1 from SQLite
+        cards.append(BoardCard(*values))
+    return cards
+
+
 class BoardOps(StoreBase):
     """Whole-board and since-last-time reads of a project's cards."""
 
@@ -35,11 +75,11 @@ class BoardOps(StoreBase):
         are as of (pass it to :meth:`card_changes` later)."""
         last = _last_event(s)
         q = (
-            select_rows(CardRow, Card)
+            _board_select()
             .where(Card.project_id == project_id)
             .order_by(Card.phase, Card.rank, Card.id)
         )
-        return CardSnapshot(last, fetch_rows(s, CardRow, q))
+        return CardSnapshot(last, _board_rows(s, q))
 
     @reads
     def card_changes(self, s: Session, project_id: int, after: int) -> CardChanges | None:
@@ -61,14 +101,14 @@ class BoardOps(StoreBase):
         if None in named or len(named) > MAX_CHANGED:
             return None
         ids = sorted(i for i in named if i is not None)
-        rows: list[CardRow] = []
+        rows: list[BoardCard] = []
         for start in range(0, len(ids), 500):  # bounded IN lists
             chunk = ids[start : start + 500]
-            q = select_rows(CardRow, Card).where(
+            q = _board_select().where(
                 Card.id.in_(chunk),
                 Card.project_id == project_id,
             )
-            rows.extend(fetch_rows(s, CardRow, q))
+            rows.extend(_board_rows(s, q))
         found = {r.id for r in rows}
         gone = [i for i in ids if i not in found]
         return CardChanges(last, rows, gone, self._card_count(s, project_id))
@@ -77,3 +117,20 @@ class BoardOps(StoreBase):
     def _card_count(s: Session, project_id: int) -> int:
         q = select(func.count()).select_from(Card).where(Card.project_id == project_id)
         return int(s.execute(q).scalar_one())
+
+    @reads
+    def long_text_matches(
+        self, s: Session, project_id: int, words: Sequence[str]
+    ) -> frozenset[int]:
+        """Ids of the project's cards whose description goes past the board's summary and
+        whose title, whole description and department hold every one of *words*
+        (lower case; matched as the board's filter matches the cards it holds in full)."""
+        q = select(Card.id, Card.title, Card.description, Card.department).where(
+            Card.project_id == project_id,
+            func.length(Card.description) > SUMMARY_CHARS,
+        )
+        return frozenset(
+            card_id
+            for card_id, title, description, department in s.connection().execute(q)
+            if all(w in f"{title}\n{description}\n{department}".lower() for w in words)
+        )

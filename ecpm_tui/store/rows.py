@@ -52,6 +52,49 @@ class CardRow:
         return asdict(self)
 
 
+SUMMARY_CHARS = 240
+"""How much of a description the board holds per card (its detail line shows at most
+about this much); the rest, and the acceptance criteria, are read when a card is opened."""
+
+
+@dataclass(frozen=True, slots=True)
+class BoardCard:
+    """One card as the board holds it: every field a card line, the detail line, the
+    filter and the card keys need, but of the large texts only the start of the
+    description (``summary``; ``more`` when it goes on) and no acceptance criteria.
+
+    Thousands of these stay in memory; the editor reads the whole card
+    (``Store.get_card``) when it opens.
+    """
+
+    id: int
+    project_id: int
+    title: str
+    summary: str
+    more: bool
+    phase: str
+    rank: int
+    status: str
+    kind: str
+    workstream: str
+    assignee: str
+    department: str
+    priority: str
+    due_date: date | None
+    estimate: int | None
+    tags: str
+    blocked_reason: str
+    version: int
+    updated_by: str
+    entered_at: datetime | None = None
+
+    def age_days(self, today: date) -> int | None:
+        """Whole days since the card entered its current column (None if unknown)."""
+        if self.entered_at is None:
+            return None
+        return max(0, (today - self.entered_at.date()).days)
+
+
 @dataclass(frozen=True, slots=True)
 class CardChanges:
     """A project's cards changed since an audit event id (for incremental board updates).
@@ -63,7 +106,7 @@ class CardChanges:
     """
 
     last_event: int
-    rows: list[CardRow]
+    rows: list[BoardCard]
     gone: list[int]
     total: int
 
@@ -73,7 +116,7 @@ class CardSnapshot:
     """All of a project's cards in board order, with the audit event id they are as of."""
 
     last_event: int
-    rows: list[CardRow]
+    rows: list[BoardCard]
 
 
 @dataclass(frozen=True, slots=True)

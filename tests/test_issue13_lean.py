@@ -1,0 +1,143 @@
+"""Issue 13 item 3: the board holds lean rows; the large texts are read when needed.
+
+Board rows carry no acceptance criteria and only the start of a description. The
+filter still finds words anywhere in a description (the store reads the long ones), and
+the editor opens on the whole card, with keys typed while it is read kept for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pilots import settle
+from textual.widgets import Input, TextArea
+
+from ecpm_tui.app import EcpmApp
+from ecpm_tui.config import DbTarget
+from ecpm_tui.db import open_database
+from ecpm_tui.models import Card
+from ecpm_tui.screens.board import BoardScreen
+from ecpm_tui.screens.board_columns import BoardList
+from ecpm_tui.screens.form import FormScreen
+from ecpm_tui.store import BoardCard, Store
+from ecpm_tui.store.rows import SUMMARY_CHARS
+
+TODAY = date(2026, 3, 2)
+LONG = "Intro. " + "filler text " * 40 + "the word Zanzibar only here, far down."
+CRITERIA = "Given a shopper\nWhen they pay\nThen the order is kept"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> tuple[Store, int, int]:
+    db = open_database(DbTarget(f"sqlite:///{tmp_path / 'lean.db'}", "test"))
+    store = Store(db, user="ann", today=lambda: TODAY)
+    project = store.create_project({"key": "LEAN", "name": "Lean"})
+    assert project.id is not None
+    long = store.create_card(
+        project.id,
+        {"title": "Long card", "description": LONG, "acceptance_criteria": CRITERIA},
+    )
+    store.create_card(project.id, {"title": "Short card", "description": "zanzibar is near"})
+    store.create_card(project.id, {"title": "Other card", "description": "nothing to see"})
+    assert long.id is not None
+    return store, project.id, long.id
+
+
+def test_board_rows_hold_no_large_texts(store: tuple[Store, int, int]) -> None:
+    s, pid, long_id = store
+    assert "acceptance_criteria" not in {f.name for f in dataclasses.fields(BoardCard)}
+    assert "description" not in {f.name for f in dataclasses.fields(BoardCard)}
+    rows = {r.id: r for r in s.board_cards(pid).rows}
+    long = rows[long_id]
+    assert len(LONG) > SUMMARY_CHARS
+    assert long.summary == LONG[:SUMMARY_CHARS] and long.more is True
+    short = next(r for r in rows.values() if r.title == "Short card")
+    assert short.summary == "zanzibar is near" and short.more is False
+    # A change read gives the same lean row.
+    changes = s.card_changes(pid, 0)
+    assert changes is not None
+    assert {r.id: r for r in changes.rows}[long_id] == long
+
+
+def test_long_text_matches_reads_the_whole_description(store: tuple[Store, int, int]) -> None:
+    s, pid, long_id = store
+    assert s.long_text_matches(pid, ("zanzibar",)) == {long_id}
+    assert s.long_text_matches(pid, ("zanzibar", "intro.")) == {long_id}
+    assert s.long_text_matches(pid, ("zanzibar", "missing")) == frozenset()
+    # Only cards whose description goes past the summary are the store's to decide.
+    assert s.long_text_matches(pid, ("near",)) == frozenset()
+
+
+def shown_titles(app: EcpmApp) -> set[str]:
+    return {
+        item.title
+        for col in app.screen.query(BoardList)
+        for item in col.items
+        if isinstance(item, BoardCard)
+    }
+
+
+async def _filter_finds_words_past_the_summary(store: tuple[Store, int, int]) -> None:
+    s, pid, _long_id = store
+    app = EcpmApp(s, poll_interval=0)
+    app.current_project_id = pid
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("slash", *"zanzibar", "enter")
+        await settle(pilot)
+        assert shown_titles(app) == {"Long card", "Short card"}
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *"filler", "enter")
+        await settle(pilot)
+        assert shown_titles(app) == {"Long card"}
+        await pilot.press("escape")
+        await settle(pilot)
+        assert shown_titles(app) == {"Long card", "Short card", "Other card"}
+
+
+def test_filter_finds_words_past_the_summary(store: tuple[Store, int, int]) -> None:
+    asyncio.run(_filter_finds_words_past_the_summary(store))
+
+
+async def _editor_opens_on_the_whole_card(store: tuple[Store, int, int]) -> None:
+    s, pid, long_id = store
+    read_card = s.get_card
+
+    def slow_read(card_id: int) -> Card:
+        time.sleep(0.3)  # a slow link or a busy database: the keys arrive first
+        return read_card(card_id)
+
+    s.get_card = slow_read  # type: ignore[method-assign]
+    app = EcpmApp(s, poll_interval=0)
+    app.current_project_id = pid
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        card = board.selected_card()
+        assert card is not None and card.id == long_id
+        # "e" and then letters at once: the letters wait for the form instead of running
+        # as board keys (j would move the cursor, d would ask to delete).
+        await pilot.press("e", "j", "d")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.query_one("#field-description", TextArea).text == LONG
+        assert form.query_one("#field-acceptance_criteria", TextArea).text == CRITERIA
+        assert form.query_one("#field-title", Input).value == "Long cardjd"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+    saved = read_card(long_id)
+    assert saved.title == "Long cardjd"
+    assert saved.description == LONG and saved.acceptance_criteria == CRITERIA
+
+
+def test_editor_opens_on_the_whole_card(store: tuple[Store, int, int]) -> None:
+    asyncio.run(_editor_opens_on_the_whole_card(store))
