@@ -37,24 +37,34 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _reasons(
+    threats: tuple[int, str], overdue: tuple[int, str], dims: tuple[str, ...], rag: str
+) -> list[str]:
+    """The reasons of one level: its threat count, its overdue count, its PPTF dimensions
+    (each count given with the singular of its noun)."""
+    out = [_count(n, noun, noun + "s") for n, noun in (threats, overdue) if n]
+    if dims:
+        out.append(f"PPTF {rag}: " + ", ".join(dims))
+    return out
+
+
 def suggest_health(signals: HealthSignals) -> HealthSuggestion:
     """The derived health and why (the reasons of the worst level only)."""
-    red: list[str] = []
-    if signals.extreme_threats:
-        red.append(_count(signals.extreme_threats, "open Extreme threat", "open Extreme threats"))
-    if signals.overdue_milestones:
-        red.append(_count(signals.overdue_milestones, "overdue milestone", "overdue milestones"))
-    if signals.red_dimensions:
-        red.append("PPTF red: " + ", ".join(signals.red_dimensions))
+    s = signals
+    red = _reasons(
+        (s.extreme_threats, "open Extreme threat"),
+        (s.overdue_milestones, "overdue milestone"),
+        s.red_dimensions,
+        "red",
+    )
     if red:
         return HealthSuggestion(Health.RED, tuple(red))
-    amber: list[str] = []
-    if signals.high_threats:
-        amber.append(_count(signals.high_threats, "open High threat", "open High threats"))
-    if signals.overdue_cards:
-        amber.append(_count(signals.overdue_cards, "overdue card", "overdue cards"))
-    if signals.amber_dimensions:
-        amber.append("PPTF amber: " + ", ".join(signals.amber_dimensions))
+    amber = _reasons(
+        (s.high_threats, "open High threat"),
+        (s.overdue_cards, "overdue card"),
+        s.amber_dimensions,
+        "amber",
+    )
     if amber:
         return HealthSuggestion(Health.AMBER, tuple(amber))
     return HealthSuggestion(
