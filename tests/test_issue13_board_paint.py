@@ -9,11 +9,14 @@ board reads exactly as on a board started afresh on the same database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from pilots import settle
+from textual.pilot import Pilot
 
 from ecpm_tui import lifecycle
 from ecpm_tui.app import EcpmApp
@@ -50,19 +53,23 @@ def column_lines(app: EcpmApp) -> dict[str, list[str]]:
     }
 
 
-async def board_of(app: EcpmApp, pilot: object) -> BoardScreen:
-    await pilot.press("2")  # type: ignore[attr-defined]
-    await settle(pilot)  # type: ignore[arg-type]
-    assert isinstance(app.screen, BoardScreen)
-    return app.screen
+@contextlib.asynccontextmanager
+async def board(
+    store: Store, pid: int, size: tuple[int, int] = (120, 35)
+) -> AsyncIterator[tuple[EcpmApp, Pilot[None]]]:
+    """The app of *store*'s user, on the board of project *pid*, loaded."""
+    app = EcpmApp(store, poll_interval=0)
+    app.current_project_id = pid
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        yield app, pilot
 
 
 async def _patched_board_reads_as_a_fresh_one(stores: tuple[Store, Store, int]) -> None:
     ann, bob, pid = stores
-    app = EcpmApp(ann, poll_interval=0)
-    app.current_project_id = pid
-    async with app.run_test(size=(120, 35)) as pilot:
-        board = await board_of(app, pilot)
+    async with board(ann, pid, (120, 35)) as (app, pilot):
         # Cursor moves, a move along, a status change, the scope toggled and back, a
         # filter set and cleared: each repaints only part of a column from its cache.
         for keys in (["j", "j"], ["L"], ["space"], ["l", "j"], ["p"], ["p"], ["H"], ["k"]):
@@ -82,25 +89,21 @@ async def _patched_board_reads_as_a_fresh_one(stores: tuple[Store, Store, int]) 
         bob.update_card(cards[0].id, cards[0].version, {"title": "renamed by bob"})
         bob.move_card(cards[1].id, "closure")
         bob.delete_card(cards[2].id, cards[2].version)
-        board.reload()
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        screen.reload()
         await settle(pilot)
         patched = column_lines(app)
     assert any("renamed by bob" in line for lines in patched.values() for line in lines)
 
-    fresh_app = EcpmApp(ann, poll_interval=0)
-    fresh_app.current_project_id = pid
-    async with fresh_app.run_test(size=(120, 35)) as pilot:
-        await board_of(fresh_app, pilot)
+    async with board(ann, pid) as (fresh_app, _pilot):
         fresh = column_lines(fresh_app)
     assert patched == fresh
 
 
 async def _active_column_is_marked_by_its_head(stores: tuple[Store, Store, int]) -> None:
     ann, _bob, pid = stores
-    app = EcpmApp(ann, poll_interval=0)
-    app.current_project_id = pid
-    async with app.run_test(size=(120, 35)) as pilot:
-        await board_of(app, pilot)
+    async with board(ann, pid, (120, 35)) as (app, pilot):
         heads = list(app.screen.query(ColumnHead))
         assert [h.active for h in heads] == [True, False, False, False, False]
         await pilot.press("l", "l")
@@ -116,10 +119,7 @@ async def _active_column_is_marked_by_its_head(stores: tuple[Store, Store, int])
 
 async def _scope_toggle_dims_footer_keys_in_place(stores: tuple[Store, Store, int]) -> None:
     ann, _bob, pid = stores
-    app = EcpmApp(ann, poll_interval=0)
-    app.current_project_id = pid
-    async with app.run_test(size=(120, 35)) as pilot:
-        await board_of(app, pilot)
+    async with board(ann, pid, (120, 35)) as (app, pilot):
         keys = list(app.screen.query("FooterKey"))
         by_action = {str(getattr(k, "action", "")): k for k in keys}
         assert not by_action["new_card"].has_class("-disabled")
@@ -137,10 +137,7 @@ async def _scope_toggle_dims_footer_keys_in_place(stores: tuple[Store, Store, in
 
 async def _filter_box_keeps_its_place(stores: tuple[Store, Store, int]) -> None:
     ann, _bob, pid = stores
-    app = EcpmApp(ann, poll_interval=0)
-    app.current_project_id = pid
-    async with app.run_test(size=(80, 24)) as pilot:
-        await board_of(app, pilot)
+    async with board(ann, pid, (80, 24)) as (app, pilot):
         columns = app.screen.query_one("#board-columns").region
         await pilot.press("slash", "c", "a", "r", "d", " ", "1", "enter")
         await settle(pilot)

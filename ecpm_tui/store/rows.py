@@ -16,9 +16,22 @@ from ecpm_tui.health import HealthSuggestion
 from ecpm_tui.models import Answer, Assessment, Card, GateCheck, Project
 
 
+class Aging:
+    """What a card row knows of its age (its ``entered_at`` field)."""
+
+    __slots__ = ()
+    entered_at: datetime | None
+
+    def age_days(self, today: date) -> int | None:
+        """Whole days since the card entered its current column (None if unknown)."""
+        if self.entered_at is None:
+            return None
+        return max(0, (today - self.entered_at.date()).days)
+
+
 @dataclass(frozen=True, slots=True)
-class CardRow:
-    """One card as the board lists it."""
+class CardRow(Aging):
+    """One card with every field (reports, charts and exports list these)."""
 
     id: int
     project_id: int
@@ -41,12 +54,6 @@ class CardRow:
     updated_by: str
     entered_at: datetime | None = None
 
-    def age_days(self, today: date) -> int | None:
-        """Whole days since the card entered its current column (None if unknown)."""
-        if self.entered_at is None:
-            return None
-        return max(0, (today - self.entered_at.date()).days)
-
     def values(self) -> dict[str, Any]:
         """The card's fields by name (what an edit form starts from)."""
         return asdict(self)
@@ -58,7 +65,7 @@ about this much); the rest, and the acceptance criteria, are read when a card is
 
 
 @dataclass(frozen=True, slots=True)
-class BoardCard:
+class BoardCard(Aging):
     """One card as the board holds it: every field a card line, the detail line, the
     filter and the card keys need, but of the large texts only the start of the
     description (``summary``; ``more`` when it goes on) and no acceptance criteria.
@@ -87,12 +94,6 @@ class BoardCard:
     version: int
     updated_by: str
     entered_at: datetime | None = None
-
-    def age_days(self, today: date) -> int | None:
-        """Whole days since the card entered its current column (None if unknown)."""
-        if self.entered_at is None:
-            return None
-        return max(0, (today - self.entered_at.date()).days)
 
 
 @dataclass(frozen=True, slots=True)
