@@ -178,32 +178,33 @@ class BoardLoading(BoardCards):
         lists = {col.phase: col for col in self.lists()}
         for phase in phases:
             col = lists[phase]
-            items: list[tuple[str, BoardItem]] = []
+            ids: Sequence[str] = ()
+            items: Sequence[BoardItem] = ()
             total = done = shown = 0
             if self.portfolio:
-                for s in data.portfolio:
-                    if s.project.phase == phase.value:
-                        items.append((f"p{s.project.id}", s))
+                projects = [s for s in data.portfolio if s.project.phase == phase.value]
+                ids, items = [f"p{s.project.id}" for s in projects], projects
                 total = len(items)
             elif self.index is not None:
-                column = self.index.column(phase.value)
-                total = len(column)
-                done = sum(1 for card in column if card.status == "done")
+                view = self.index.view(phase.value)
+                total, done = len(view.cards), view.done
+                ids, cards = view.ids, view.cards
                 if flt.active:
-                    cards = [(f"c{c.id}", c) for c in column if flt.matches(c, long_matches)]
-                else:
-                    cards = [(f"c{c.id}", c) for c in column]
+                    kept = [i for i, c in enumerate(cards) if flt.matches(c, long_matches)]
+                    ids, cards = [ids[i] for i in kept], [cards[i] for i in kept]
                 shown = len(cards)
-                items = with_lanes(cards, self.lane, phase.value)
-            if not self.portfolio:
+                items = cards
+                if self.lane is not None:
+                    grouped = with_lanes(list(zip(ids, cards, strict=True)), self.lane, phase.value)
+                    ids, items = [i for i, _ in grouped], [item for _, item in grouped]
                 # Card lines show ages against today and the column's age limit (project
                 # lines depend on nothing else: their cached card lines stay for the way back).
                 col.set_context((data.today, data.settings.get(phase.value)))
-            if self.follow is not None and any(item_id == self.follow for item_id, _ in items):
-                col.set_items(items, keep=self.follow)
+            if self.follow is not None and self.follow in ids:
+                col.set_lists(ids, items, keep=self.follow)
                 self.follow = None
             else:
-                col.set_items(items, keep=col.highlighted_id)
+                col.set_lists(ids, items, keep=col.highlighted_id)
             head = self.query_one(f"#head-{phase.value}", ColumnHead)
             # Heads have a fixed height: set_info repaints without a relayout.
             if self.portfolio:

@@ -21,6 +21,16 @@ def _order(card: BoardCard) -> tuple[int, int]:
     return (card.rank, card.id)
 
 
+@dataclass(frozen=True, slots=True)
+class ColumnView:
+    """A column ready to show: item ids and cards as parallel lists (never changed once
+    made, so a list widget may keep them), and how many of the cards are done."""
+
+    ids: list[str]
+    cards: list[BoardCard]
+    done: int
+
+
 class CardIndex:
     """One project's cards by id and by column, each column in rank order."""
 
@@ -34,6 +44,18 @@ class CardIndex:
             self.columns.setdefault(card.phase, []).append(card)
         for column in self.columns.values():
             column.sort(key=_order)  # the store sorts too; this makes the invariant local
+        self._views: dict[str, ColumnView] = {}
+
+    def view(self, phase: str) -> ColumnView:
+        """The column of *phase* as a :class:`ColumnView`, made once until it changes
+        (at 50,000 cards, making the ids again on every redraw was most of its cost)."""
+        view = self._views.get(phase)
+        if view is None:
+            cards = list(self.column(phase))
+            ids = [f"c{card.id}" for card in cards]
+            done = sum(1 for card in cards if card.status == "done")
+            view = self._views[phase] = ColumnView(ids, cards, done)
+        return view
 
     def column(self, phase: str) -> list[BoardCard]:
         """The cards of one phase column, in rank order (do not modify)."""
@@ -71,6 +93,8 @@ class CardIndex:
             insort(self.columns.setdefault(card.phase, []), card, key=_order)
             touched.add(card.phase)
         self.last_event = max(self.last_event, changes.last_event)
+        for phase in touched:
+            self._views.pop(phase, None)
         if changes.total != len(self.by_id):
             return None
         return touched

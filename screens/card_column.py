@@ -76,8 +76,8 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.render_item = render_item
-        self.ids: list[str] = []
-        self.items: list[T] = []
+        self.ids: Sequence[str] = ()
+        self.items: Sequence[T] = ()
         self._paint: _Paint | None = None
         self._line_context: object = None
         # A few screens of lines in each look (active or not, cursor or not).
@@ -87,13 +87,20 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
 
     def set_items(self, items: Sequence[tuple[str, T]], keep: str | None = None) -> None:
         """Replace the items; the cursor stays on *keep* if present, else on its row."""
+        self.set_lists([item_id for item_id, _ in items], [item for _, item in items], keep)
+
+    def set_lists(self, ids: Sequence[str], items: Sequence[T], keep: str | None = None) -> None:
+        """:meth:`set_items` from parallel lists of ids and items, which the column keeps
+        (the caller must not change them afterwards)."""
         old_row, old_ids, old_items = self.cursor, self.ids, self.items
-        self.ids = [item_id for item_id, _ in items]
-        self.items = [item for _, item in items]
+        self.ids = ids
+        self.items = items
         top = self.scroll_offset.y
         self.resize_virtual(len(self.items))
-        if keep is not None and keep in self.ids:
-            self.cursor = self.ids.index(keep)
+        if keep is not None and old_row < len(ids) and ids[old_row] == keep:
+            self.cursor = old_row  # the usual case, without a search
+        elif keep is not None and keep in ids:
+            self.cursor = ids.index(keep)
         else:
             self.cursor = max(0, min(old_row, len(self.items) - 1))
         if self.scroll_offset.y != top:
@@ -272,6 +279,8 @@ def changed_span(
     """The first and last rows whose line may differ between two item lists (an item
     that is a new object may look different); ``(None, 0)`` when none do. When the
     lengths differ, everything from the first difference on shifts."""
+    if old_items is new_items:
+        return None, 0
     common = min(len(old_ids), len(new_ids))
     first = next(
         (i for i in range(common) if old_ids[i] != new_ids[i] or old_items[i] is not new_items[i]),
