@@ -10,9 +10,10 @@ newer events.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlmodel import Session
 
 from ecpm_tui.models import AuditEvent, Card
@@ -47,22 +48,40 @@ def _board_select() -> Any:
         c.assignee,
         c.department,
         c.priority,
-        c.due_date,
+        # Raw values, parsed below: SQLAlchemy's date parsing was half the cost of a read
+        # of 50,000 cards on SQLite (PostgreSQL's driver hands back dates already).
+        type_coerce(c.due_date, String),
         c.estimate,
         c.tags,
         c.blocked_reason,
         c.version,
         c.updated_by,
-        c.entered_at,
+        type_coerce(c.entered_at, String),
     )
 
 
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _utc(value: Any) -> datetime | None:
+    # As SQLModel's aware DateTime gives it: UTC, an offset-less value taken as UTC.
+    if value is None:
+        return None
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when.replace(tzinfo=UTC) if when.utcoffset() is None else when.astimezone(UTC)
+
+
 def _board_rows(s: Session, query: Any) -> list[BoardCard]:
+    # .all() fetches in one call; iterating a result fetched row by row (twice the time).
     cards = []
-    for row in s.connection().execute(query):
+    make = BoardCard._make
+    for row in s.connection().execute(query).all():
         values = list(row)
         values[4] = bool(values[4])  # "more": 0/1 from SQLite
-        cards.append(BoardCard(*values))
+        values[13] = _day(values[13])
+        values[19] = _utc(values[19])
+        cards.append(make(values))
     return cards
 
 

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from ecpm_tui import lifecycle, pptf, risk
 from ecpm_tui.health import HealthSuggestion
 from ecpm_tui.models import Answer, Assessment, Card, GateCheck, Project
+
+
+def age_in_days(entered_at: datetime | None, today: date) -> int | None:
+    """Whole days since a card entered its current column (None if unknown)."""
+    if entered_at is None:
+        return None
+    return max(0, (today - entered_at.date()).days)
 
 
 class Aging:
@@ -24,9 +31,7 @@ class Aging:
 
     def age_days(self, today: date) -> int | None:
         """Whole days since the card entered its current column (None if unknown)."""
-        if self.entered_at is None:
-            return None
-        return max(0, (today - self.entered_at.date()).days)
+        return age_in_days(self.entered_at, today)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +69,14 @@ SUMMARY_CHARS = 240
 about this much); the rest, and the acceptance criteria, are read when a card is opened."""
 
 
-@dataclass(frozen=True, slots=True)
-class BoardCard(Aging):
+class BoardCard(NamedTuple):
     """One card as the board holds it: every field a card line, the detail line, the
     filter and the card keys need, but of the large texts only the start of the
     description (``summary``; ``more`` when it goes on) and no acceptance criteria.
 
     Thousands of these stay in memory; the editor reads the whole card
-    (``Store.get_card``) when it opens.
+    (``Store.get_card``) when it opens. A named tuple: made from a result row in one
+    step, 50,000 of them in a tenth of the time a frozen dataclass took.
     """
 
     id: int
@@ -94,6 +99,10 @@ class BoardCard(Aging):
     version: int
     updated_by: str
     entered_at: datetime | None = None
+
+    def age_days(self, today: date) -> int | None:
+        """Whole days since the card entered its current column (None if unknown)."""
+        return age_in_days(self.entered_at, today)
 
 
 @dataclass(frozen=True, slots=True)
