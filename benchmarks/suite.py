@@ -108,11 +108,19 @@ def startup_cpu(code: str, *args: str, repeat: int = 5) -> float:
     """Median CPU seconds (user + system) of a child process running *code*.
 
     getrusage, not os.times: the latter counts in 10 ms ticks, too coarse for
-    ``--version``."""
+    ``--version``.
+    """
+    # Bytecode may be written and is used, as in an installed package (pip compiles
+    # it); with PYTHONDONTWRITEBYTECODE set (as here) each run compiled ecpm's modules
+    # again while Textual's came precompiled. The first, untimed run writes it.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, env=env)
     samples = []
     for _ in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-c", code, *args], check=True, capture_output=True, env=env
+        )
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         samples.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
     return sorted(samples)[len(samples) // 2]

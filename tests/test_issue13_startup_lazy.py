@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import ecpm_tui
 from ecpm_tui.app import EcpmApp
 from ecpm_tui.config import DbTarget
 from ecpm_tui.db import open_database
@@ -61,6 +62,7 @@ class HoldWorkerImports(MetaPathFinder):
 
 sys.meta_path.insert(0, HoldWorkerImports())
 
+import ecpm_tui
 from ecpm_tui.app import EcpmApp
 from ecpm_tui.screens.start import StartScreen
 
@@ -186,3 +188,15 @@ def test_commands_that_open_the_database_do_not_load_the_ui(tmp_path: Path) -> N
         assert not loaded & set(UI), (argv, sorted(loaded & set(UI)))
         assert "ecpm_tui.app" not in loaded, argv
         assert "ecpm_tui.db" in loaded, argv  # each of them did open the database
+
+
+def test_version_prints_what_the_parser_would(capsys: pytest.CaptureFixture[str]) -> None:
+    # `ecpm --version` answers without building the parser: the same line, exit 0.
+    from ecpm_tui import cli
+
+    assert cli.main(["--version"]) == 0
+    fast = capsys.readouterr().out
+    with pytest.raises(SystemExit) as stop:
+        cli.build_parser().parse_args(["--version"])
+    assert stop.value.code == 0
+    assert fast == capsys.readouterr().out == f"ecpm {ecpm_tui.__version__}\n"
