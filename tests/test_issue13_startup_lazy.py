@@ -200,3 +200,35 @@ def test_version_prints_what_the_parser_would(capsys: pytest.CaptureFixture[str]
         cli.build_parser().parse_args(["--version"])
     assert stop.value.code == 0
     assert fast == capsys.readouterr().out == f"ecpm {ecpm_tui.__version__}\n"
+
+
+def test_the_start_screen_keeps_its_look(tmp_path: Path) -> None:
+    # styles/start.tcss is read with the app's stylesheet now, not by the screen.
+    import threading
+
+    from textual.widgets import Static
+
+    gate = threading.Event()
+
+    def open_store() -> Store:
+        gate.wait(10)
+        return Store(open_database(DbTarget(f"sqlite:///{tmp_path / 's.db'}", "test")), "ann")
+
+    async def main() -> tuple[str, str, str, int]:
+        app = EcpmApp(poll_interval=0, open_store=open_store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            status = app.screen.query_one("#start-status", Static)
+            look = (
+                type(app.screen).__name__,
+                status.styles.content_align_horizontal,
+                status.styles.content_align_vertical,
+                status.region.height,
+            )
+            gate.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            app.store.db.close()
+            return look
+
+    assert asyncio.run(main()) == ("StartScreen", "center", "middle", 22)
