@@ -18,13 +18,12 @@ from textual.screen import Screen
 
 from ecpm_tui.errors import EcpmError
 from ecpm_tui.resources import css_path
-from ecpm_tui.screens.base import DataChanged
-from ecpm_tui.screens.help import HelpScreen
-from ecpm_tui.screens.palette import EcpmCommands
 from ecpm_tui.screens.start import StartScreen
 from ecpm_tui.text import clean, one_line
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from ecpm_tui.store import Store
 
 SCREENS_BY_KEY: tuple[tuple[str, str, str], ...] = (
@@ -47,6 +46,14 @@ def _lazy(module: str, name: str) -> Callable[[], Screen[None]]:
     return make
 
 
+def _ecpm_commands() -> type[Provider]:
+    """The palette's provider, imported when the palette first opens: it loads the help
+    screen and the DataTable, which the first paint does not need."""
+    from ecpm_tui.screens.palette import EcpmCommands
+
+    return EcpmCommands
+
+
 # Quitting works while the database opens; every other key waits for it.
 HELD_KEY_EXCEPTIONS = frozenset({"ctrl+c", "ctrl+q"})
 
@@ -55,9 +62,11 @@ class EcpmApp(App[None]):
     """ecpm: e-commerce project management in the terminal."""
 
     TITLE = "ecpm"
-    CSS_PATH = css_path("app.tcss")
+    # The start screen's sheet is read with the app's: a screen's own CSS_PATH met at
+    # mount time makes Textual re-parse every stylesheet and restyle the app, which was
+    # a sizeable part of the start-up cost.
+    CSS_PATH: ClassVar = [css_path("app.tcss"), css_path("start.tcss")]
     MODES: ClassVar = {
-        "start": StartScreen,
         "projects": _lazy("ecpm_tui.screens.projects", "ProjectsScreen"),
         "board": _lazy("ecpm_tui.screens.board", "BoardScreen"),
         "pptf": _lazy("ecpm_tui.screens.pptf", "PptfScreen"),
@@ -65,7 +74,7 @@ class EcpmApp(App[None]):
         "activity": _lazy("ecpm_tui.screens.activity", "ActivityScreen"),
     }
     DEFAULT_MODE = "projects"
-    COMMANDS = App.COMMANDS | {EcpmCommands}
+    COMMANDS = App.COMMANDS | {_ecpm_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, f"app.switch_mode('{mode}')", label) for key, mode, label in SCREENS_BY_KEY),
         Binding("question_mark", "app.help", "Help"),
@@ -85,25 +94,34 @@ class EcpmApp(App[None]):
         open_store: Callable[[], Store] | None = None,
     ) -> None:
         """Run over *store*, or open one with *open_store* in a worker after the first
-        paint (the start screen shows meanwhile; a failure exits with ``start_error``)."""
+        paint (the start screen shows meanwhile; a failure exits with ``start_error``).
+        *startup_warnings* are shown once the database is open."""
         if store is None and open_store is None:
             raise ValueError("EcpmApp needs a store or a way to open one")
         if store is None:
-            # Per instance, before App.__init__ reads it: only this app starts elsewhere.
-            self.DEFAULT_MODE = "start"  # type: ignore[misc]
+            # Per instance, before App.__init__ reads it: only this app starts on the
+            # start screen. It is Textual's default screen, not a mode of MODES: the
+            # first screen of a mode makes Textual re-parse every stylesheet and restyle
+            # the app once more, a sizeable part of the start-up cost.
+            self.DEFAULT_MODE = App.DEFAULT_MODE  # type: ignore[misc]
         super().__init__()
         if store is not None:
             self.store = store
         self.open_store = open_store
         self.start_error: EcpmError | None = None
         self.poll_interval = poll_interval
-        self.startup_warnings = list(startup_warnings)
+        # Not copied: read once the database is open, so *open_store* may still add to it.
+        self.startup_warnings = startup_warnings
         self._token: int | None = None
         # Which screen was on top when each recent key arrived (see on_key).
         self.key_origins: deque[tuple[events.Key, Screen[object]]] = deque(maxlen=64)
         # Keys typed while the database opens, replayed in order once it is open.
         self.held_keys: list[events.Key] = []
         self.holding = 0  # > 0 while a screen opens from a worker (see hold_keys)
+
+    def get_default_screen(self) -> Screen[object]:
+        """The start screen, shown (when no store was given) while the database opens."""
+        return StartScreen()
 
     def notify(
         self,
@@ -155,7 +173,9 @@ class EcpmApp(App[None]):
 
     def on_mount(self) -> None:
         if self.open_store is not None and not hasattr(self, "store"):
-            self._open_store(self.open_store)
+            # After the first paint: the worker imports the storage layer, and a thread
+            # importing holds the GIL for long stretches that delayed the start screen.
+            self.call_after_refresh(self._open_store, self.open_store)
         else:
             self._started()
 
@@ -176,7 +196,7 @@ class EcpmApp(App[None]):
     async def _opened(self, store: Store) -> None:
         self.store = store
         # Awaited, then one refresh more: the held keys reach a mounted Projects screen.
-        await self.switch_mode(self.DEFAULT_MODE if self.DEFAULT_MODE != "start" else "projects")
+        await self.switch_mode("projects")
         self._started()
         held, self.held_keys = self.held_keys, []
         self.screen.call_after_refresh(self._replay, held)
@@ -216,6 +236,8 @@ class EcpmApp(App[None]):
 
     def action_help(self) -> None:
         """Show every binding of the current screen."""
+        from ecpm_tui.screens.help import HelpScreen  # with the DataTable, not at start
+
         screen = self.screen
         if isinstance(screen, HelpScreen):
             screen.dismiss()
@@ -229,6 +251,8 @@ class EcpmApp(App[None]):
 
     def data_changed(self) -> None:
         """Tell the visible screen to reload (after this user's own write)."""
+        from ecpm_tui.screens.base import DataChanged  # loaded by then, with the screens
+
         self.screen.post_message(DataChanged())
 
     def absorb_own_write(self) -> None:

@@ -7,22 +7,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import grp
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ecpm_tui import __version__, cli_doctor, cli_import, files, progress
-from ecpm_tui.config import (
-    DbTarget,
-    resolve_database,
-)
+# Only what every invocation needs: ``--version`` and ``--help`` cost little more than
+# the interpreter, and each command imports what it uses (config, files, SQLite, ...).
+from ecpm_tui import __version__, cli_import, progress
 from ecpm_tui.errors import EcpmError, StorageError, ValidationError
 
 if TYPE_CHECKING:
+    from ecpm_tui.config import DbTarget
     from ecpm_tui.store import Store
 
 
@@ -133,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _target(args: argparse.Namespace) -> DbTarget:
+    from ecpm_tui.config import resolve_database
+
     return resolve_database(getattr(args, "db", None))
 
 
@@ -157,6 +156,8 @@ def _positive(value: int, name: str, high: int) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    import grp
+
     from ecpm_tui.db import open_database
 
     target = _target(args)
@@ -216,6 +217,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from ecpm_tui import files
+
     if args.format == "csv":
         from ecpm_tui.csvexport import export_csv
 
@@ -247,7 +250,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from ecpm_tui import report
+    from ecpm_tui import files, report
 
     if bool(args.all) == bool(args.key):
         raise ValidationError("Give a project KEY or --all (not both).")
@@ -304,6 +307,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from ecpm_tui import files
+
     target = _target(args)
     source = target.sqlite_path
     if source is None:
@@ -337,7 +344,6 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the app: its first screen paints while the database opens in a worker."""
     from ecpm_tui.app import EcpmApp
-    from ecpm_tui.pptf_custom import installed_bank
     from ecpm_tui.sqlite_file import prepare_sqlite_file
 
     target = _target(args)
@@ -345,10 +351,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     if target.is_sqlite and target.sqlite_path is not None:
         # A wrong path is refused here, before the terminal is taken over.
         prepare_sqlite_file(target.sqlite_path, create=create)
-    app = EcpmApp(
-        startup_warnings=installed_bank().problems,
-        open_store=lambda: _store(args, create=create),
-    )
+    warnings: list[str] = []
+
+    def open_store() -> Store:
+        # In the app's worker, after the first paint: the question bank's files are
+        # read and checked there too (the app shows their problems once it starts).
+        from ecpm_tui.pptf_custom import installed_bank
+
+        warnings.extend(installed_bank().problems)
+        return _store(args, create=create)
+
+    app = EcpmApp(startup_warnings=warnings, open_store=open_store)
     app.run(mouse=not args.no_mouse)
     if hasattr(app, "store"):
         app.store.db.close()
@@ -369,6 +382,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from ecpm_tui import cli_doctor
+
+    return cli_doctor.run(args)
+
+
 COMMANDS = {
     "init": cmd_init,
     "demo": cmd_demo,
@@ -376,13 +395,18 @@ COMMANDS = {
     "report": cmd_report,
     "import": cmd_import,
     "backup": cmd_backup,
-    "doctor": cli_doctor.run,
+    "doctor": cmd_doctor,
     "serve": cmd_serve,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ecpm`` console script."""
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        # What argparse would print, without building the parser of every command
+        # (a fifth of the cost of ``ecpm --version``, which scripts call often).
+        print(f"ecpm {__version__}")
+        return 0
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = COMMANDS.get(args.command or "", cmd_run)

@@ -10,13 +10,11 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from ecpm_tui.resources import css_path
-
 
 class StartScreen(Screen[None]):
     """ "Opening the database" until the Projects screen takes over."""
 
-    CSS_PATH = css_path("start.tcss")
+    # Its stylesheet (styles/start.tcss) is read with the app's (see EcpmApp.CSS_PATH).
 
     def compose(self) -> ComposeResult:
         yield Header()
