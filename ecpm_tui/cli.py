@@ -216,9 +216,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export(args: argparse.Namespace) -> int:
+def _emit(args: argparse.Namespace, text: str, label: str) -> int:
+    """Write *text* to ``-o FILE`` (symlink-safe, ``--force`` to replace, the database's
+    own file mode) and say where, or print it to stdout."""
     from ecpm_tui import files
 
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    out = files.write_text(
+        Path(args.output),
+        text,
+        follow_symlinks=args.follow_symlinks,
+        overwrite=args.force,
+        mode=files.database_mode(_target(args).sqlite_path),
+    )
+    print(f"{label} {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "csv":
         from ecpm_tui.csvexport import export_csv
 
@@ -233,24 +250,13 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise ValidationError("--what only applies to --format csv.")
         with progress.Bar("Exporting"):
             text = export_json(_store(args, create=False), args.project)
-    if args.output:
-        out = files.write_text(
-            Path(args.output),
-            text,
-            follow_symlinks=args.follow_symlinks,
-            overwrite=args.force,
-            mode=files.database_mode(_target(args).sqlite_path),
-        )
-        print(f"Exported to {out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return 0
+    return _emit(args, text, "Exported to")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from ecpm_tui import files, report
+    from ecpm_tui import report
 
     if bool(args.all) == bool(args.key):
         raise ValidationError("Give a project KEY or --all (not both).")
@@ -277,18 +283,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 text = html_report(data)
             else:
                 text = report.markdown(data)
-    if args.output:
-        out = files.write_text(
-            Path(args.output),
-            text,
-            follow_symlinks=args.follow_symlinks,
-            overwrite=args.force,
-            mode=files.database_mode(_target(args).sqlite_path),
-        )
-        print(f"Report written to {out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return 0
+    return _emit(args, text, "Report written to")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
