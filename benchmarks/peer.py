@@ -42,19 +42,20 @@ TARGET = 100.0  # kanban-tui's time over ecpm's, at least, on both measures
 LARGE_LIMIT = 120.0  # seconds kanban-tui gets to show 50,000 cards
 
 
-def installed(venv: Path = PEER_VENV) -> bool:
+def installed(venv: Path | None = None) -> bool:
     """Whether kanban-tui is installed in its own environment (``make bench-peer``)."""
+    venv = PEER_VENV if venv is None else venv
     return any(venv.glob("lib/python*/site-packages/kanban_tui/__init__.py"))
 
 
-def _child(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> dict[str, Any]:
+def child(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> dict[str, Any]:
     """The last stdout line of *cmd* as JSON, or ``{"error": ...}`` saying what went wrong."""
     try:
         out = subprocess.run(
             cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env
         )
     except subprocess.TimeoutExpired:
-        return {"error": f"stopped after {timeout:.0f} s"}
+        return {"error": f"stopped after {timeout:g} s"}
     if out.returncode != 0:
         lines = out.stderr.strip().splitlines() or [f"exit code {out.returncode}"]
         return {"error": lines[-1][:300]}
@@ -69,13 +70,13 @@ def kanban_side(cards: int, limit: float = 600.0) -> dict[str, Any]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
         env["HOME"] = tmp
         cmd = [str(PEER_PYTHON), str(PEER_DRIVER), "--cards", str(cards), "--folder", tmp]
-        return _child([*cmd, "--limit", str(limit)], timeout=limit * 2 + 300, env=env)
+        return child([*cmd, "--limit", str(limit)], timeout=limit * 2 + 300, env=env)
 
 
 def ecpm_side(cards: int) -> dict[str, Any]:
     """ecpm's figures at *cards* (a fresh process in ecpm's environment)."""
     cmd = [sys.executable, "-m", "benchmarks.peer", "--ecpm-side", str(cards)]
-    return _child(cmd, timeout=1800)
+    return child(cmd, timeout=1800)
 
 
 def measure_ecpm(cards: int, repeat: int = 5, limit: float = 600.0) -> dict[str, Any]:
