@@ -21,8 +21,8 @@ time limit; what happened is reported as it was.
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
+import math
 import os
 import subprocess
 import sys
@@ -48,19 +48,42 @@ def installed(venv: Path | None = None) -> bool:
     return any(venv.glob("lib/python*/site-packages/kanban_tui/__init__.py"))
 
 
-def child(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> dict[str, Any]:
-    """The last stdout line of *cmd* as JSON, or ``{"error": ...}`` saying what went wrong."""
+def peak_rss_mib(pid: int) -> float | None:
+    """The peak resident memory of a running process, from /proc (None elsewhere)."""
     try:
-        out = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env
-        )
-    except subprocess.TimeoutExpired:
-        return {"error": f"stopped after {timeout:g} s"}
-    if out.returncode != 0:
-        lines = out.stderr.strip().splitlines() or [f"exit code {out.returncode}"]
-        return {"error": lines[-1][:300]}
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def child(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """The last stdout line of *cmd* as JSON, or ``{"error": ...}`` saying what went wrong
+    (stopped at *timeout* seconds: with the peak memory it had reached)."""
+    with subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env
+    ) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            peak = peak_rss_mib(proc.pid)
+            proc.kill()
+            proc.communicate()
+            return {"error": f"stopped after {timeout:g} s", "peak_rss_mib": peak}
+    # A result line counts even when the app printed a traceback on its way out (kanban-tui
+    # does when it is told to exit in the middle of mounting its cards).
+    lines = out.strip().splitlines()
+    try:
+        result: dict[str, Any] = json.loads(lines[-1]) if lines else {}
+    except json.JSONDecodeError:
+        result = {}
+    if result:
+        return result
+    errors = err.strip().splitlines() or [f"exit code {proc.returncode}, no result"]
+    return {"error": errors[-1][:300]}
 
 
 def kanban_side(cards: int, limit: float = 600.0) -> dict[str, Any]:
@@ -70,7 +93,10 @@ def kanban_side(cards: int, limit: float = 600.0) -> dict[str, Any]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
         env["HOME"] = tmp
         cmd = [str(PEER_PYTHON), str(PEER_DRIVER), "--cards", str(cards), "--folder", tmp]
-        return child([*cmd, "--limit", str(limit)], timeout=limit * 2 + 300, env=env)
+        # The limit is checked between looks at the board, and kanban-tui can hold the
+        # event loop for minutes while it mounts: the process is stopped past the limit
+        # plus time for making its database.
+        return child([*cmd, "--limit", str(limit)], timeout=limit + 120, env=env)
 
 
 def ecpm_side(cards: int) -> dict[str, Any]:
@@ -82,7 +108,7 @@ def ecpm_side(cards: int) -> dict[str, Any]:
 def measure_ecpm(cards: int, repeat: int = 5, limit: float = 600.0) -> dict[str, Any]:
     """Board ready and ``j`` for ecpm at *cards*, measured like kanban-tui's side."""
     from benchmarks.keys import bench_store
-    from benchmarks.peer_timing import drive, median_pair, timed, wait_ready
+    from benchmarks.peer_timing import board_and_j
     from ecpm_tui.app import EcpmApp
     from ecpm_tui.config import DbTarget
     from ecpm_tui.db import open_database
@@ -101,46 +127,26 @@ def measure_ecpm(cards: int, repeat: int = 5, limit: float = 600.0) -> dict[str,
     class BoardFirst(EcpmApp):
         DEFAULT_MODE = "board"
 
-    async def run() -> dict[str, Any]:
-        gc.collect()
-        cpu, wall = time.process_time(), time.perf_counter()
+    def make_app() -> EcpmApp:
         app = BoardFirst(
             Store(open_database(DbTarget(url, "bench")), user="bench"), poll_interval=0
         )
         app.current_project_id = pid
+        return app
 
-        def ready() -> bool:
-            screen = app.screen
-            return (
-                isinstance(screen, BoardScreen)
-                and screen.columns_scope == "cards"
-                and sum(col.option_count for col in screen.lists()) == expected
-            )
+    def ready(app: Any) -> bool:
+        screen = app.screen
+        return (
+            isinstance(screen, BoardScreen)
+            and screen.columns_scope == "cards"
+            and sum(col.option_count for col in screen.lists()) == expected
+        )
 
-        out: dict[str, Any] = {}
+    def moved(app: Any) -> bool:
+        board = app.screen
+        return isinstance(board, BoardScreen) and board.lists()[0].highlighted == repeat
 
-        async def script(pilot: Any) -> None:
-            await wait_ready(app, ready, limit)
-            out["board_ready"] = {
-                "cpu_ms": (time.process_time() - cpu) * 1000,
-                "wall_ms": (time.perf_counter() - wall) * 1000,
-            }
-            unbound, down = [], []
-            for _ in range(repeat):
-                unbound.append(await timed(app, lambda: pilot.press("f12")))
-                down.append(await timed(app, lambda: pilot.press("j")))
-            out["unbound_key"] = median_pair(unbound)
-            out["j"] = median_pair(down)
-            board = app.screen
-            out["j_moved"] = isinstance(board, BoardScreen) and (
-                board.lists()[0].highlighted == repeat
-            )
-
-        await drive(app, script)
-        app.store.db.close()
-        return out
-
-    result = asyncio.run(run())
+    result = asyncio.run(board_and_j(make_app, ready, moved, limit, repeat))
     result.update(cards=expected)
     return result
 
@@ -162,7 +168,7 @@ def _value(side: dict[str, Any], measure: str, figure: str) -> float:
 
 
 def _fmt(value: float, unit: str) -> str:
-    return f"{value:.2f} {unit}" if unit == "s" else f"{value:.0f} {unit}"
+    return f"{value:.2f} {unit}" if unit == "s" else f"{value:,.0f} {unit}"
 
 
 def ratio(kanban: float, ecpm: float) -> float:
@@ -170,43 +176,51 @@ def ratio(kanban: float, ecpm: float) -> float:
     return kanban / ecpm if ecpm > 0 else float("inf")
 
 
+def ratio_text(r: float) -> str:
+    """Rounded down, so a ratio just under the target never reads as the target."""
+    return f"{math.floor(r * 10) / 10:.1f}x" if r < 10 else f"{math.floor(r)}x"
+
+
+def _ok(side: dict[str, Any] | None) -> bool:
+    return side is not None and "error" not in side
+
+
+def _failure(side: dict[str, Any]) -> str:
+    peak = side.get("peak_rss_mib")
+    return side["error"] + (f", peak RSS {peak:,.0f} MiB" if peak else "")
+
+
 def table(result: dict[str, Any]) -> str:
     """The comparison as a Markdown table, plus the 50,000-card lines when measured."""
     kanban, ecpm = result.get("kanban_tui"), result["ecpm"]
-    n = ecpm["cards"]
     lines = [
-        f"| measure at {n:,} cards | kanban-tui | ecpm | ratio | target |",
+        f"| measure at {ecpm['cards']:,} cards | kanban-tui | ecpm | ratio | target |",
         "|---|---|---|---|---|",
     ]
     for label, measure, figure, scale, unit in ROWS:
         mine = _value(ecpm, measure, figure) / scale
-        if kanban is None or "error" in kanban:
+        if kanban is None or not _ok(kanban):
             lines.append(f"| {label} | - | {_fmt(mine, unit)} | - | >= {TARGET:.0f}x |")
             continue
         theirs = _value(kanban, measure, figure) / scale
         r = ratio(theirs, mine)
-        verdict = "" if r >= TARGET else " UNDER"
         lines.append(
-            f"| {label} | {_fmt(theirs, unit)} | {_fmt(mine, unit)} | {r:.0f}x"
-            f" | >= {TARGET:.0f}x{verdict} |"
+            f"| {label} | {_fmt(theirs, unit)} | {_fmt(mine, unit)} | {ratio_text(r)}"
+            f" | >= {TARGET:.0f}x{'' if r >= TARGET else ' UNDER'} |"
         )
-    lines.append(
-        "| unbound key (harness cost), CPU | "
-        + (
-            _fmt(kanban["unbound_key"]["cpu_ms"], "ms")
-            if kanban is not None and "error" not in kanban
-            else "-"
-        )
-        + f" | {_fmt(ecpm['unbound_key']['cpu_ms'], 'ms')} | | |"
-    )
+    extra = [
+        ("unbound key (harness cost), CPU", lambda s: _fmt(s["unbound_key"]["cpu_ms"], "ms")),
+        ("peak RSS", lambda s: _fmt(s["peak_rss_mib"], "MiB")),
+    ]
+    for label, fmt in extra:
+        theirs_text = fmt(kanban) if kanban is not None and _ok(kanban) else "-"
+        lines.append(f"| {label} | {theirs_text} | {fmt(ecpm)} | | |")
+    lines.append("")
     if kanban is None:
-        lines.append("")
         lines.append(NOT_INSTALLED)
-    elif "error" in kanban:
-        lines.append("")
-        lines.append(f"kanban-tui at {n:,} cards failed: {kanban['error']}")
+    elif not _ok(kanban):
+        lines.append(f"kanban-tui at {ecpm['cards']:,} cards failed: {_failure(kanban)}.")
     else:
-        lines.append("")
         lines.append(f"kanban-tui {kanban.get('version', '?')}.")
     large = result.get("large")
     if large:
@@ -215,15 +229,16 @@ def table(result: dict[str, Any]) -> str:
             f"ecpm at {e['cards']:,} cards: board ready {e['board_ready']['wall_ms'] / 1000:.2f} s"
             f" wall ({e['board_ready']['cpu_ms'] / 1000:.2f} s CPU), `j` "
             f"{e['j']['cpu_ms']:.0f} ms CPU ({e['j']['cpu_ms'] - e['unbound_key']['cpu_ms']:.0f}"
-            f" ms net of the harness), {e['j']['wall_ms']:.0f} ms wall."
+            f" ms net of the harness), {e['j']['wall_ms']:.0f} ms wall, peak RSS "
+            f"{e['peak_rss_mib']:,.0f} MiB."
         )
         k = large.get("kanban_tui")
         if k is None:
             lines.append(f"kanban-tui at {LARGE:,} cards: not run ({NOT_INSTALLED}).")
-        elif "error" in k:
+        elif not _ok(k):
             lines.append(
                 f"kanban-tui at {LARGE:,} cards: no board within {large['limit_s']:.0f} s"
-                f" ({k['error']})."
+                f" ({_failure(k)})."
             )
         else:
             lines.append(

@@ -14,16 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
-import gc
 import json
 import os
 import sqlite3
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from peer_timing import drive, median_pair, timed, wait_ready  # type: ignore[import-not-found]
+from peer_timing import board_and_j
 
 
 def redirect(folder: Path) -> tuple[Path, Path]:
@@ -79,42 +77,27 @@ def make_board(config: Path, database: Path, cards: int) -> int:
 
 
 def measure(config: Path, database: Path, cards: int, limit: float, repeat: int) -> dict[str, Any]:
-    """Board ready (app start to every card's widget mounted, one focused, screen settled)
-    and the median cost of ``j``."""
+    """Board ready (every card's widget mounted and one focused) and ``j``."""
     from kanban_tui.app import KanbanTui
     from kanban_tui.widgets.task_card import TaskCard
 
-    async def run() -> dict[str, Any]:
-        gc.collect()
-        cpu, wall = time.process_time(), time.perf_counter()
-        app = KanbanTui(config_path=str(config), database_path=str(database))
+    def ready(app: Any) -> bool:
+        # The focus comes last (populate_board ends with get_first_card): checked first,
+        # so the card widgets are only counted near the end.
+        return isinstance(app.focused, TaskCard) and len(app.screen.query(TaskCard)) == cards
 
-        def ready() -> bool:
-            # The focus comes last (populate_board ends with get_first_card): checked
-            # first, so the count of card widgets is only taken near the end.
-            return isinstance(app.focused, TaskCard) and len(app.screen.query(TaskCard)) == cards
+    def moved(app: Any) -> bool:
+        return isinstance(app.focused, TaskCard) and app.focused.row == repeat
 
-        out: dict[str, Any] = {}
-
-        async def script(pilot: Any) -> None:
-            await wait_ready(app, ready, limit)
-            out["board_ready"] = {
-                "cpu_ms": (time.process_time() - cpu) * 1000,
-                "wall_ms": (time.perf_counter() - wall) * 1000,
-            }
-            unbound, down = [], []
-            for _ in range(repeat):
-                unbound.append(await timed(app, lambda: pilot.press("f12")))
-                down.append(await timed(app, lambda: pilot.press("j")))
-            out["unbound_key"] = median_pair(unbound)
-            out["j"] = median_pair(down)
-            focused = app.focused
-            out["j_moved"] = isinstance(focused, TaskCard) and focused.row == repeat
-
-        await drive(app, script)
-        return out
-
-    return asyncio.run(run())
+    return asyncio.run(
+        board_and_j(
+            lambda: KanbanTui(config_path=str(config), database_path=str(database)),
+            ready,
+            moved,
+            limit,
+            repeat,
+        )
+    )
 
 
 def main(argv: list[str]) -> int:

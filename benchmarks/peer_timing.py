@@ -10,6 +10,8 @@ three times over; CPU time is the whole process's (all threads).
 from __future__ import annotations
 
 import asyncio
+import gc
+import resource
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -50,7 +52,7 @@ async def wait_ready(app: App[Any], ready: Callable[[], bool], limit: float) -> 
     end = time.perf_counter() + limit
     while not ready():
         if time.perf_counter() > end:
-            raise TimeoutError(f"not ready within {limit:.0f} s")
+            raise TimeoutError(f"not ready within {limit:g} s")
         await asyncio.sleep(POLL_SECONDS)
     await settle(app)
 
@@ -78,3 +80,45 @@ def median_pair(samples: list[tuple[float, float]]) -> dict[str, float]:
         "cpu_ms": statistics.median(c for c, _ in samples) * 1000,
         "wall_ms": statistics.median(w for _, w in samples) * 1000,
     }
+
+
+async def board_and_j(
+    make_app: Callable[[], App[Any]],
+    ready: Callable[[App[Any]], bool],
+    moved: Callable[[App[Any]], bool],
+    limit: float,
+    repeat: int = 5,
+) -> dict[str, Any]:
+    """Both measures of one app, the same for both sides of the comparison.
+
+    Board ready: from just before *make_app* (imports done) until *ready* holds and the
+    screen has settled. Then *repeat* rounds of an unbound key (``f12``: the harness's
+    own cost) and ``j``, each key to a settled screen; *moved* checks ``j`` went down
+    *repeat* rows. Past *limit* seconds without a board, the result is an error."""
+    gc.collect()
+    cpu, wall = time.process_time(), time.perf_counter()
+    app = make_app()
+    out: dict[str, Any] = {}
+
+    async def script(pilot: Pilot[Any]) -> None:
+        try:
+            await wait_ready(app, lambda: ready(app), limit)
+        except TimeoutError as exc:
+            # Looked at again only when the app let the event loop run.
+            out["error"] = f"{exc} (last look at {time.perf_counter() - wall:.0f} s)"
+            return
+        out["board_ready"] = {
+            "cpu_ms": (time.process_time() - cpu) * 1000,
+            "wall_ms": (time.perf_counter() - wall) * 1000,
+        }
+        unbound, down = [], []
+        for _ in range(repeat):
+            unbound.append(await timed(app, lambda: pilot.press("f12")))
+            down.append(await timed(app, lambda: pilot.press("j")))
+        out["unbound_key"] = median_pair(unbound)
+        out["j"] = median_pair(down)
+        out["j_moved"] = moved(app)
+
+    await drive(app, script)
+    out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
