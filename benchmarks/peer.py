@@ -279,7 +279,8 @@ def report(large: bool = False) -> int:
     if "error" in (result := run(large))["ecpm"]:
         print(f"ecpm's side failed: {result['ecpm']['error']}")
         return 1
-    print(f"\nkanban-tui side by side\nMachine: {result['machine']}\n")
+    end_load = result["machine_after"].rsplit("load ", 1)[-1]
+    print(f"\nkanban-tui side by side\nMachine: {result['machine']} (at the end: {end_load})\n")
     print(table(result))
     return 0
 
