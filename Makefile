@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # Parallel pytest workers (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv venv-test run test lint typecheck pytest bench clean
+.PHONY: venv venv-test run test lint typecheck pytest bench bench-peer clean
 
 # The stamp files remember the last install: editing pyproject.toml reinstalls.
 $(VENV)/bin/python:
@@ -50,6 +50,20 @@ BENCH_ARGS ?=
 bench: $(VENV)/.stamp-test
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
+# kanban-tui side by side (issue 13): pinned, in its own venv so its dependencies never
+# mix with ecpm's; `make bench` runs the same comparison once this venv exists.
+PEER_VENV := .venv-peer
+KANBAN_TUI_VERSION := 0.21.2
+
+$(PEER_VENV)/.stamp-kanban-tui-$(KANBAN_TUI_VERSION):
+	$(PY) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip --quiet --disable-pip-version-check install \
+		"kanban-tui==$(KANBAN_TUI_VERSION)"
+	touch $@
+
+bench-peer: $(VENV)/.stamp-test $(PEER_VENV)/.stamp-kanban-tui-$(KANBAN_TUI_VERSION)
+	$(BIN)/python -m benchmarks.peer $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEER_VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

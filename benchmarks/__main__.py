@@ -139,12 +139,13 @@ def import_lock() -> int:
 
 def main(argv: list[str]) -> int:
     """``make bench``: the issue 13 suite (``--large`` adds 50k cards; ``--ratios`` also
-    runs the older 1k/10k ratio checks) and the import-lock time. Misses are reported,
-    the exit code stays 0."""
-    from benchmarks import suite
+    runs the older 1k/10k ratio checks), the import-lock time and kanban-tui side by side
+    when ``make bench-peer`` has installed it. Misses are reported, the exit code stays 0."""
+    from benchmarks import peer, suite
 
     code = suite.main(argv)
     code = import_lock() or code
+    code = peer.bench(argv) or code
     if "--ratios" in argv:
         code = ratios() or code
     return code

@@ -41,6 +41,7 @@ print(ecpm_tui.screens.__file__)
 COPY_IGNORE = shutil.ignore_patterns(
     ".git",
     ".venv",
+    ".venv-peer",  # kanban-tui's environment for `make bench-peer`
     "venv",
     "build",
     "dist",

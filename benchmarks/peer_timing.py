@@ -1,0 +1,124 @@
+"""Timing helpers shared by both sides of the kanban-tui comparison.
+
+Only the standard library and Textual: this module is imported by ``peer_kanban.py``
+under kanban-tui's own virtual environment as well as by ``peer.py`` under ecpm's.
+``timed`` and ``settle`` measure a key exactly as ``benchmarks/keys.py`` does for ecpm
+(``_timed``/``_settle``): the key, then every worker finished and the screen refreshed,
+three times over; CPU time is the whole process's (all threads).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import resource
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from textual.app import App
+from textual.pilot import Pilot
+
+# How often a readiness check looks again. Short against the seconds measured, long
+# enough that the polling itself costs next to no CPU.
+POLL_SECONDS = 0.01
+SIZE = (160, 50)
+
+
+async def settle(app: App[Any]) -> None:
+    """Wait until every worker has finished and the screen has refreshed."""
+    pilot: Pilot[Any] = Pilot(app)
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause(0)
+    await app.workers.wait_for_complete()
+
+
+async def timed(app: App[Any], act: Callable[[], Awaitable[object]]) -> tuple[float, float]:
+    """CPU and wall seconds from *act* to a settled screen."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    await act()
+    await settle(app)
+    return time.process_time() - cpu, time.perf_counter() - wall
+
+
+async def wait_ready(app: App[Any], ready: Callable[[], bool], limit: float) -> None:
+    """Poll *ready* until it holds (then settle), or raise TimeoutError after *limit* s.
+
+    A plain sleep between looks, not ``Pilot.pause``: a pause posts a callback to every
+    widget on the screen, which at thousands of widgets would itself cost more than the
+    app being measured."""
+    end = time.perf_counter() + limit
+    while not ready():
+        if time.perf_counter() > end:
+            raise TimeoutError(f"not ready within {limit:g} s")
+        await asyncio.sleep(POLL_SECONDS)
+    await settle(app)
+
+
+async def drive(app: App[Any], script: Callable[[Pilot[Any]], Awaitable[None]]) -> None:
+    """Run *app* headless at 160x50 and drive it with *script*, then exit.
+
+    ``App.run_async`` with an auto-pilot rather than ``App.run_test``: ``run_test`` waits
+    for the first screen's widgets with a fixed 30 s limit and raises past it, which
+    kanban-tui's board at 1,000 cards can exceed on a loaded machine (that time is what
+    is being measured). Both apps run through this same function."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        try:
+            await script(pilot)
+        finally:
+            app.exit()
+
+    await app.run_async(headless=True, size=SIZE, auto_pilot=run)
+
+
+def median_pair(samples: list[tuple[float, float]]) -> dict[str, float]:
+    """Median CPU and wall milliseconds of (cpu s, wall s) samples."""
+    return {
+        "cpu_ms": statistics.median(c for c, _ in samples) * 1000,
+        "wall_ms": statistics.median(w for _, w in samples) * 1000,
+    }
+
+
+async def board_and_j(
+    make_app: Callable[[], App[Any]],
+    ready: Callable[[App[Any]], bool],
+    moved: Callable[[App[Any]], bool],
+    limit: float,
+    repeat: int = 5,
+) -> dict[str, Any]:
+    """Both measures of one app, the same for both sides of the comparison.
+
+    Board ready: from just before *make_app* (imports done) until *ready* holds and the
+    screen has settled. Then *repeat* rounds of an unbound key (``f12``: the harness's
+    own cost) and ``j``, each key to a settled screen; *moved* checks ``j`` went down
+    *repeat* rows. Past *limit* seconds without a board, the result is an error."""
+    gc.collect()
+    cpu, wall = time.process_time(), time.perf_counter()
+    app = make_app()
+    out: dict[str, Any] = {}
+
+    async def script(pilot: Pilot[Any]) -> None:
+        try:
+            await wait_ready(app, lambda: ready(app), limit)
+        except TimeoutError as exc:
+            # Looked at again only when the app let the event loop run.
+            out["error"] = f"{exc} (last look at {time.perf_counter() - wall:.0f} s)"
+            return
+        out["board_ready"] = {
+            "cpu_ms": (time.process_time() - cpu) * 1000,
+            "wall_ms": (time.perf_counter() - wall) * 1000,
+        }
+        unbound, down = [], []
+        for _ in range(repeat):
+            unbound.append(await timed(app, lambda: pilot.press("f12")))
+            down.append(await timed(app, lambda: pilot.press("j")))
+        out["unbound_key"] = median_pair(unbound)
+        out["j"] = median_pair(down)
+        out["j_moved"] = moved(app)
+
+    await drive(app, script)
+    out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
