@@ -18,7 +18,7 @@ from textual.widgets import Input, TextArea
 
 from ecpm_tui.app import EcpmApp
 from ecpm_tui.config import DbTarget
-from ecpm_tui.db import open_database
+from ecpm_tui.db import Database, open_database
 from ecpm_tui.models import Card
 from ecpm_tui.screens.board import BoardScreen
 from ecpm_tui.screens.board_columns import BoardList
@@ -149,3 +149,47 @@ async def _editor_opens_on_the_whole_card(store: tuple[Store, int, int]) -> None
 
 def test_editor_opens_on_the_whole_card(store: tuple[Store, int, int]) -> None:
     asyncio.run(_editor_opens_on_the_whole_card(store))
+
+
+def test_packed_read_equals_the_row_read(store: tuple[Store, int, int]) -> None:
+    """On SQLite the board reads its cards packed in one JSON value; what it gets must be
+    what the row-by-row read (used for changes, and on PostgreSQL) gives, to the byte."""
+    s, pid, _long_id = store
+    s.create_card(
+        pid,
+        {
+            "title": 'Quotes " and \\ and [/] and 𝄞 ünïcødé',
+            "description": "line one\nline two\ttabbed " + "é" * 300,
+            "tags": "a, b",
+            "estimate": "8",
+            "due_date": "2026-12-31",
+            "assignee": "zoë",
+        },
+    )
+    packed = s.board_cards(pid).rows
+    changes = s.card_changes(pid, 0)
+    assert changes is not None
+    by_rows = sorted(changes.rows, key=lambda c: (c.phase, c.rank, c.id))
+    assert packed == by_rows
+    assert [type(v) for v in packed[-1]] == [type(v) for v in by_rows[-1]]
+
+
+def test_board_reads_on_both_backends(db: Database) -> None:
+    """The lean board read and the change read give the same rows, with dates as dates
+    and aware UTC times, on SQLite (packed read) and on PostgreSQL (row read)."""
+    s = Store(db, user="ann", today=lambda: TODAY)
+    project = s.create_project({"key": "BOTH", "name": "Both"})
+    assert project.id is not None
+    made = s.create_card(
+        project.id, {"title": "One", "description": LONG, "due_date": "2026-04-01"}
+    )
+    s.create_card(project.id, {"title": "Two", "phase": "planning"})
+    rows = s.board_cards(project.id).rows
+    changes = s.card_changes(project.id, 0)
+    assert changes is not None
+    assert rows == sorted(changes.rows, key=lambda c: (c.phase, c.rank, c.id))
+    first = next(r for r in rows if r.id == made.id)
+    assert first.due_date == date(2026, 4, 1) and first.more is True
+    assert first.entered_at is not None and first.entered_at.utcoffset() is not None
+    assert first.entered_at == s.get_card(made.id).entered_at
+    assert s.long_text_matches(project.id, ("zanzibar",)) == {made.id}

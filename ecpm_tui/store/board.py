@@ -9,6 +9,7 @@ newer events.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -30,11 +31,11 @@ def _last_event(s: Session) -> int:
     return int(s.execute(select(func.max(AuditEvent.id))).scalar() or 0)
 
 
-def _board_select() -> Any:
-    # One column select into BoardCard's field order: the description cut in SQL, so a
-    # long one never leaves the database for the board.
+def _board_columns() -> list[Any]:
+    # BoardCard's fields in order: the description cut in SQL, so a long one never
+    # leaves the database for the board.
     c = Card
-    return select(
+    return [
         c.id,
         c.project_id,
         c.title,
@@ -57,7 +58,11 @@ def _board_select() -> Any:
         c.version,
         c.updated_by,
         type_coerce(c.entered_at, String),
-    )
+    ]
+
+
+def _board_select() -> Any:
+    return select(*_board_columns())
 
 
 def _day(value: Any) -> date | None:
@@ -72,16 +77,28 @@ def _utc(value: Any) -> datetime | None:
     return when.replace(tzinfo=UTC) if when.utcoffset() is None else when.astimezone(UTC)
 
 
+def _card(values: list[Any]) -> BoardCard:
+    values[4] = bool(values[4])  # "more": 0/1 from SQLite
+    values[13] = _day(values[13])
+    values[19] = _utc(values[19])
+    return BoardCard._make(values)
+
+
 def _board_rows(s: Session, query: Any) -> list[BoardCard]:
     # .all() fetches in one call; iterating a result fetched row by row (twice the time).
-    cards = []
-    make = BoardCard._make
-    for row in s.connection().execute(query).all():
-        values = list(row)
-        values[4] = bool(values[4])  # "more": 0/1 from SQLite
-        values[13] = _day(values[13])
-        values[19] = _utc(values[19])
-        cards.append(make(values))
+    return [_card(list(row)) for row in s.connection().execute(query).all()]
+
+
+def _packed_board_rows(s: Session, project_id: int) -> list[BoardCard]:
+    """SQLite: the project's cards packed by the database into one JSON array, read in one
+    step. Row by row, the driver lets go of the GIL at every row and waits to get it back
+    while the app paints: a 1,000-card read took 0.7 s of wall time instead of 20 ms."""
+    q = select(func.json_group_array(func.json_array(*_board_columns()))).where(
+        Card.project_id == project_id
+    )
+    packed = s.connection().execute(q).scalar()
+    cards = [_card(values) for values in json.loads(packed or "[]")]
+    cards.sort(key=lambda card: (card.phase, card.rank, card.id))
     return cards
 
 
@@ -93,6 +110,8 @@ class BoardOps(StoreBase):
         """A project's cards in board order (phase, rank, id), with the event id they
         are as of (pass it to :meth:`card_changes` later)."""
         last = _last_event(s)
+        if self.db.is_sqlite:
+            return CardSnapshot(last, _packed_board_rows(s, project_id))
         q = (
             _board_select()
             .where(Card.project_id == project_id)
