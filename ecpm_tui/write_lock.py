@@ -57,6 +57,14 @@ class WriteLock:
         """Whether the sidecar is in use (False: writers rely on busy_timeout alone)."""
         return self._open() is not None
 
+    def disable(self) -> None:
+        """Wait in SQLite's busy handler alone from now on (benchmarks compare both)."""
+        with self._thread_lock:
+            self._opened = True
+            if self._fd is not None:
+                os.close(self._fd)
+            self._fd = None
+
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
         """Hold the write lock for the body (re-entrant within a thread)."""
