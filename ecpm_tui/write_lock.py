@@ -67,18 +67,27 @@ class WriteLock:
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
-        """Hold the write lock for the body (re-entrant within a thread)."""
-        with self._thread_lock:
+        """Hold the write lock for the body (re-entrant within a thread).
+
+        Waits at most *timeout* for each of the thread lock and the flock, then goes on
+        without them: SQLite's own lock still keeps the write correct.
+        """
+        if self.path is None or not self._thread_lock.acquire(timeout=self.timeout):
+            yield
+            return
+        try:
             self._depth += 1
             fd = self._open() if self._depth == 1 else None
             locked = fd is not None and self._acquire(fd)
             try:
                 yield
             finally:
-                self._depth -= 1
                 if locked and fd is not None:
                     with contextlib.suppress(OSError):
                         fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            self._depth -= 1
+            self._thread_lock.release()
 
     def close(self) -> None:
         """Close the sidecar and stop the waiter thread."""
