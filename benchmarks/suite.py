@@ -148,13 +148,18 @@ def startup() -> dict[str, float]:
     }
 
 
-def _writer(path: str, ids: list[int], seconds: float, seed: int, queue: Any, go: Any) -> None:
+def _writer(
+    url: str, ids: list[int], seconds: float, seed: int, queue: Any, go: Any, flock: bool
+) -> None:
     from ecpm_tui.config import DbTarget
     from ecpm_tui.db import open_database
     from ecpm_tui.errors import EcpmError
     from ecpm_tui.store import Store
 
-    store = Store(open_database(DbTarget(f"sqlite:///{path}", "bench")), user=f"w{seed}")
+    store = Store(open_database(DbTarget(url, "bench")), user=f"w{seed}")
+    if not flock:
+        store.db.write_lock.disable()
+    store.db.role  # noqa: B018 (read once, before the clock starts)
     queue.put("ready")
     go.wait()  # all writers start together, after their imports and connections
     rng = random.Random(seed)
@@ -162,6 +167,7 @@ def _writer(path: str, ids: list[int], seconds: float, seed: int, queue: Any, go
     # counts is a real change with exactly one audit event (what "lost" is checked by).
     phase = {card: "initiation" for card in ids}
     done = failed = 0
+    cpu = time.process_time()
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         card = rng.choice(ids)
@@ -175,27 +181,40 @@ def _writer(path: str, ids: list[int], seconds: float, seed: int, queue: Any, go
             done += 1
         except EcpmError:
             failed += 1
-    queue.put((done, failed))
+    queue.put((done, failed, time.process_time() - cpu))
+    store.db.close()
 
 
-def writers(processes: int, seconds: float = 3.0) -> dict[str, float]:
-    """Committed writes per second of *processes* writers on one SQLite file, and how many
-    of the writes they counted are missing from the audit trail (lost)."""
+def writers(
+    processes: int, seconds: float = 3.0, url: str | None = None, flock: bool = True
+) -> dict[str, float]:
+    """Committed writes per second of *processes* writers on one database (a fresh SQLite
+    file, or the PostgreSQL database *url*), how many of the writes they counted are
+    missing from the audit trail (lost), and the writers' CPU ms per write.
+    *flock* False: SQLite writers wait in its busy handler alone (for comparison)."""
+    from sqlalchemy import text
+
     from ecpm_tui.config import DbTarget
     from ecpm_tui.db import open_database
     from ecpm_tui.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = str(Path(tmp) / "w.db")
-        store = Store(open_database(DbTarget(f"sqlite:///{path}", "bench")), user="setup")
-        project = store.create_project({"key": "WR", "name": "writers"})
+        url = url or f"sqlite:///{Path(tmp) / 'w.db'}"
+        db = open_database(DbTarget(url, "bench"))
+        store = Store(db, user="setup")
+        # A project of its own: a PostgreSQL database may hold earlier runs.
+        key = f"W{os.getpid() % 10_000}{processes}{int(time.time()) % 1000}"[:10]
+        project = store.create_project({"key": key, "name": "writers"})
         assert project.id is not None
         ids = [store.create_card(project.id, {"title": f"c{i}"}).id for i in range(200)]
         ctx = mp.get_context("spawn")
         queue = ctx.Queue()
         go = ctx.Event()
         procs = [
-            ctx.Process(target=_writer, args=(path, ids[seed::processes], seconds, seed, queue, go))
+            ctx.Process(
+                target=_writer,
+                args=(url, ids[seed::processes], seconds, seed, queue, go, flock),
+            )
             for seed in range(processes)
         ]
         for p in procs:
@@ -208,17 +227,21 @@ def writers(processes: int, seconds: float = 3.0) -> dict[str, float]:
             p.join()
         done = sum(r[0] for r in results)
         failed = sum(r[1] for r in results)
-        import sqlite3
-
-        con = sqlite3.connect(path)
-        events = con.execute(
-            "SELECT count(*) FROM auditevent WHERE action IN ('move', 'status')"
-        ).fetchone()[0]
-        con.close()
+        cpu = sum(r[2] for r in results)
+        with db.engine.connect() as conn:
+            events = conn.execute(
+                text(
+                    "SELECT count(*) FROM auditevent WHERE project_id = :p "
+                    "AND action IN ('move', 'status')"
+                ),
+                {"p": project.id},
+            ).scalar_one()
+        db.close()
         return {
             "writes_per_s": events / seconds,
             "lost": float(done - events),
             "refused": float(failed),
+            "cpu_ms_per_write": 1000 * cpu / max(done, 1),
         }
 
 
@@ -241,6 +264,9 @@ def run(sizes: list[int], writer_counts: list[int]) -> dict[str, Any]:
         result["sizes"][str(n)] = size_run(n)
     result["startup"] = startup()
     result["writers"] = {str(w): writers(w) for w in writer_counts}
+    pg = os.environ.get("ECPM_BENCH_PG_URL")
+    if pg:
+        result["writers_pg"] = {str(w): writers(w, url=pg) for w in writer_counts}
     RESULTS.mkdir(exist_ok=True)
     stamp = result["when"].replace(":", "")
     (RESULTS / f"{stamp}.json").write_text(json.dumps(result, indent=2))
@@ -286,12 +312,23 @@ def table(result: dict[str, Any]) -> str:
             f"(target <= {VERSION_TARGET}x"
             f"{'' if st['version_ratio'] <= VERSION_TARGET else ', OVER'})."
         )
-    for w, r in result["writers"].items():
-        lines.append(
-            f"Writers x{w}: {r['writes_per_s']:.0f} committed writes/s "
-            f"({r['lost']:.0f} lost, {r['refused']:.0f} refused; target >= 1,500/s)."
-        )
+    lines.extend(writer_lines(result))
     return "\n".join(lines)
+
+
+def writer_lines(result: dict[str, Any]) -> list[str]:
+    """One line per writers run (SQLite, and PostgreSQL when ECPM_BENCH_PG_URL was set)."""
+    lines = []
+    for name, label in (("writers", "SQLite"), ("writers_pg", "PostgreSQL")):
+        for w, r in result.get(name, {}).items():
+            rate = r["writes_per_s"]
+            lines.append(
+                f"Writers x{w} ({label}): {rate:.0f} committed writes/s, "
+                f"{r.get('cpu_ms_per_write', 0):.2f} ms CPU per write "
+                f"({r['lost']:.0f} lost, {r['refused']:.0f} refused; target >= 1,500/s"
+                f"{'' if rate >= 1500 or w == '1' else ', OVER'})."
+            )
+    return lines
 
 
 def main(argv: list[str]) -> int:

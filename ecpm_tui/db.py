@@ -36,6 +36,7 @@ from ecpm_tui.sqlite_file import (
     filesystem_type,
     prepare_sqlite_file,
 )
+from ecpm_tui.write_lock import WriteLock
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -43,6 +44,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
+# Bumped first in every PostgreSQL write: its row lock, held to commit, makes PostgreSQL
+# writers take turns as SQLite's BEGIN IMMEDIATE does, so reads-then-writes (next rank,
+# next risk ref) never interleave. (Bumped last, concurrent card creation got equal ranks.)
+BUMP = text("UPDATE ecpm_changes SET seq = seq + 1 WHERE id = 1")
 WRITE_ATTEMPTS = 5
 __all__ = [
     "NETWORK_FILESYSTEMS",
@@ -111,6 +116,10 @@ class Database:
         self.engine = engine
         self._watch: sqlite3.Connection | None = None
         self._watch_lock = threading.Lock()
+        # Writers to one SQLite file queue on a sidecar flock (woken at once when the
+        # lock is free) before BEGIN IMMEDIATE; busy_timeout stays the fallback.
+        path = target.sqlite_path if engine.dialect.name == "sqlite" else None
+        self.write_lock = WriteLock(path, BUSY_TIMEOUT_MS / 1000)
 
     @functools.cached_property
     def role(self) -> str:
@@ -133,14 +142,13 @@ class Database:
     def _session(self, write: bool) -> Iterator[Session]:
         with self.engine.connect() as conn:
             conn.execution_options(ecpm_write=write)
-            with Session(bind=conn, expire_on_commit=False, autoflush=True) as session:
+            with (
+                Session(bind=conn, expire_on_commit=False, autoflush=True) as session,
+                self._turn(write),
+            ):
                 try:
                     if write and not self.is_sqlite:
-                        # Bump the change counter first: its row lock, held to commit, makes
-                        # PostgreSQL writers take turns as SQLite's BEGIN IMMEDIATE does, so
-                        # reads-then-writes (next rank, next risk ref) never interleave.
-                        # (Bumped last, concurrent card creation got equal ranks.)
-                        session.exec(text("UPDATE ecpm_changes SET seq = seq + 1 WHERE id = 1"))  # type: ignore[call-overload]
+                        session.exec(BUMP)  # type: ignore[call-overload]
                     yield session
                     if write:
                         session.commit()
@@ -152,12 +160,37 @@ class Database:
                     session.rollback()
                     raise
 
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        # A write transaction without an ORM session, for the hot writes (card moves and
+        # status changes): Core statements only, nothing to flush or expunge.
+        with self.engine.connect() as conn:
+            conn.execution_options(ecpm_write=True)
+            with self._turn(True), conn.begin():
+                if not self.is_sqlite:
+                    conn.execute(BUMP)
+                yield conn
+
+    def _turn(self, write: bool) -> contextlib.AbstractContextManager[None]:
+        # Taken after the connection is checked out, released after COMMIT: the queue is
+        # held for the transaction only.
+        return self.write_lock.held() if write else contextlib.nullcontext()
+
     def write(self, fn: Callable[[Session], T]) -> T:
         """Run *fn* in one write transaction, retrying a bounded number of times on lock."""
+        return self._retrying(lambda: self._session(write=True), fn)
+
+    def write_core(self, fn: Callable[[Connection], T]) -> T:
+        """Like :meth:`write`, with a Core connection instead of an ORM session."""
+        return self._retrying(self._connection, fn)
+
+    def _retrying(
+        self, open_: Callable[[], contextlib.AbstractContextManager[Any]], fn: Callable[[Any], T]
+    ) -> T:
         delay = 0.05
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
-                with self._session(write=True) as session:
+                with open_() as session:
                     return fn(session)
             except OperationalError as exc:
                 if _is_locked(exc) and attempt < WRITE_ATTEMPTS:
@@ -205,6 +238,7 @@ class Database:
             if self._watch is not None:
                 self._watch.close()
                 self._watch = None
+        self.write_lock.close()
         self.engine.dispose()
 
 

@@ -19,9 +19,11 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
@@ -89,6 +91,37 @@ def fetch_rows(s: Session, row_type: type[R], query: Any) -> list[R]:
     """Run a :func:`select_rows` query and build one *row_type* per result row."""
     # Core execution: plain tuples, without the ORM result machinery rows never need.
     return [row_type(*row) for row in s.connection().execute(query)]
+
+
+AUDIT = AuditEvent.__table__
+# The last hash of the chain, as a scalar subquery Core writes fold into their first SELECT.
+LAST_HASH = select(AUDIT.c.hash).order_by(AUDIT.c.id.desc()).limit(1).scalar_subquery()
+INSERT_EVENT = AUDIT.insert()
+
+
+def insert_events(conn: Connection, previous: str | None, rows: list[dict[str, Any]]) -> None:
+    """Insert the audit events *rows* (from :meth:`StoreBase.event_row`) chained after the
+    hash *previous* (read in the same write transaction, which keeps it the last one)."""
+    chain = previous or audit_chain.GENESIS
+    for row in rows:
+        row["hash"] = chain = audit_chain.digest(chain, SimpleNamespace(**row))
+    # One executemany: ids are given in order, so they follow the chain.
+    conn.execute(INSERT_EVENT, rows)
+
+
+def writes_core(
+    fn: Callable[Concatenate[S, Connection, P], T],
+) -> Callable[Concatenate[S, P], T]:
+    """Like :func:`writes`, for hot writes in Core SQL on a plain connection (no session)."""
+
+    @functools.wraps(fn)
+    def operation(self: S, *args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return self.db.write_core(lambda c: fn(self, c, *args, **kwargs))
+        except IntegrityError as exc:
+            raise _translate(exc) from exc
+
+    return operation
 
 
 def _translate(exc: Exception) -> Exception:
@@ -201,6 +234,31 @@ class StoreBase:
         # Inserts of one table go out in the order added, so ids follow the chain.
         s.add_all(events)
         s.flush()
+
+    def event_row(
+        self,
+        entity: str,
+        entity_id: int | None,
+        project_id: int | None,
+        action: str,
+        summary: str,
+        changes: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The values of one audit event for :func:`insert_events` (Core writes): the same
+        fields :meth:`audit` records, built before the transaction needs them."""
+        return {
+            "at": _stored_time(utcnow()),
+            "user": self.user,
+            "db_role": self.db.role,
+            "entity": entity,
+            "entity_id": entity_id,
+            "project_id": project_id,
+            "action": action,
+            "summary": summary[:2000],
+            "changes": json.dumps(dict(changes or {}), ensure_ascii=False, default=str),
+            "imported_by": "",
+            "imported_at": None,
+        }
 
     @staticmethod
     def get(s: Session, model: type[M], ident: int, label: str, lock: bool = False) -> M:

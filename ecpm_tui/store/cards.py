@@ -6,7 +6,7 @@ never lose each other's changes; form saves carry the version they were based on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -16,7 +16,6 @@ from ecpm_tui import fields, lifecycle
 from ecpm_tui.errors import ValidationError
 from ecpm_tui.models import Answer, Assessment, Card, utcnow
 from ecpm_tui.store.base import (
-    StoreBase,
     changes,
     created,
     detach,
@@ -26,6 +25,7 @@ from ecpm_tui.store.base import (
     select_rows,
     writes,
 )
+from ecpm_tui.store.card_writes import CardWrites
 from ecpm_tui.store.rows import CardRow
 from ecpm_tui.store.wip import check_wip, ensure_writable
 
@@ -48,8 +48,8 @@ def next_rank(project_id: int, phase: str) -> Any:
     )
 
 
-class CardOps(StoreBase):
-    """Operations on cards."""
+class CardOps(CardWrites):
+    """Operations on cards (moves and status changes: :mod:`card_writes`)."""
 
     @reads
     def list_cards(self, s: Session, project_id: int) -> list[CardRow]:
@@ -180,43 +180,6 @@ class CardOps(StoreBase):
         return card
 
     @writes
-    def move_card(
-        self, s: Session, card_id: int, phase: lifecycle.Phase | str, force: bool = False
-    ) -> Card:
-        """Move a card to the bottom of another phase column (one atomic UPDATE).
-
-        A full column raises WipLimitReached unless *force* (the override is audited).
-        """
-        target = lifecycle.parse_phase(phase)
-        card = self.get(s, Card, card_id, "Card", lock=True)
-        ensure_writable(s, card.project_id)
-        old, old_entry = card.phase, jsonable(card.entered_at)
-        if old == target.value:
-            s.expunge(card)
-            return card
-        over = check_wip(s, card.project_id, target.value, force)
-        if over:
-            self.audit_wip_override(s, card, over, target.value)
-        moved = self._atomic_update(
-            s,
-            card_id,
-            phase=target.value,
-            rank=next_rank(card.project_id, target.value).scalar_subquery(),
-            entered_at=utcnow(),
-        )
-        self.audit(
-            s,
-            "card",
-            card_id,
-            card.project_id,
-            "move",
-            f"Moved card {card.title!r} {lifecycle.Phase(old).label} -> {target.label}",
-            # The old entry time lets an undo give the card back its age.
-            {"phase": [old, target.value], "entered_at": [old_entry, None]},
-        )
-        return moved
-
-    @writes
     def reorder_card(self, s: Session, card_id: int, offset: int) -> Card:
         """Swap a card with its neighbour above (offset -1) or below (+1) in its column."""
         if offset not in (-1, 1):
@@ -273,27 +236,6 @@ class CardOps(StoreBase):
         )
         return moved
 
-    def set_card_status(self, card_id: int, status: lifecycle.CardStatus | str) -> Card:
-        """Set a card's status (atomic); Blocked goes through :meth:`set_blocked`."""
-        new = lifecycle.parse_enum(lifecycle.CardStatus, str(status), "status")
-        if new is lifecycle.CardStatus.BLOCKED:
-            raise ValidationError.from_fields(
-                {"blocked_reason": "is required to block a card (use set_blocked / b)"}
-            )
-        return self._change_status(card_id, lambda _old: new)
-
-    def cycle_card_status(self, card_id: int) -> Card:
-        """Advance a card to its next status (todo -> doing -> done -> todo).
-
-        Blocked is skipped: it needs a reason, so it is set with ``b`` (:meth:`set_blocked`).
-        """
-
-        def pick(old: lifecycle.CardStatus) -> lifecycle.CardStatus:
-            new = lifecycle.next_status(old)
-            return lifecycle.next_status(new) if new is lifecycle.CardStatus.BLOCKED else new
-
-        return self._change_status(card_id, pick)
-
     @writes
     def set_blocked(self, s: Session, card_id: int, reason: str | None) -> Card:
         """Block a card with a mandatory *reason*, or unblock it (``None``: back to doing)."""
@@ -334,32 +276,3 @@ class CardOps(StoreBase):
             f"WIP limit overridden in {label} ({over}) for card {card.title!r}",
             {"wip": [None, over]},
         )
-
-    @writes
-    def _change_status(
-        self,
-        s: Session,
-        card_id: int,
-        pick: Callable[[lifecycle.CardStatus], lifecycle.CardStatus],
-    ) -> Card:
-        card = self.get(s, Card, card_id, "Card", lock=True)
-        ensure_writable(s, card.project_id)
-        old = lifecycle.CardStatus(card.status)
-        new = pick(old)
-        if new == old:
-            s.expunge(card)
-            return card
-        diff: dict[str, list[Any]] = {"status": [old.value, new.value]}
-        if card.blocked_reason:
-            diff["blocked_reason"] = [card.blocked_reason, ""]
-        changed = self._atomic_update(s, card_id, status=new.value, blocked_reason="")
-        self.audit(
-            s,
-            "card",
-            card_id,
-            card.project_id,
-            "status",
-            f"Card {card.title!r}: {old.label} -> {new.label}",
-            diff,
-        )
-        return changed

@@ -28,12 +28,15 @@ def ensure_writable(s: Session, project_id: int) -> Project:
     project = s.get(Project, project_id)
     if project is None:
         raise NotFound(f"Project {project_id} does not exist (it may have been deleted).")
-    state = lifecycle.ProjectState(project.state)
-    if state.read_only:
-        raise ValidationError(
-            f"Project {project.key} is {state.label.lower()}: its board is read-only."
-        )
+    refuse_read_only(project.key, project.state)
     return project
+
+
+def refuse_read_only(key: str, state_value: str) -> None:
+    """ValidationError when a project in *state_value* is killed or closed."""
+    state = lifecycle.ProjectState(state_value)
+    if state.read_only:
+        raise ValidationError(f"Project {key} is {state.label.lower()}: its board is read-only.")
 
 
 def wip_count(s: Session, project_id: int, phase: str) -> int:
@@ -58,7 +61,11 @@ def check_wip(s: Session, project_id: int, phase: str, force: bool) -> str | Non
     limit = wip_limit(s, project_id, phase)
     if limit is None:
         return None
-    count = wip_count(s, project_id, phase)
+    return wip_verdict(phase, wip_count(s, project_id, phase), limit, force)
+
+
+def wip_verdict(phase: str, count: int, limit: int, force: bool) -> str | None:
+    """:func:`check_wip` once the column's *count* and *limit* are known."""
     if count < limit:
         return None
     label = lifecycle.Phase(phase).label
