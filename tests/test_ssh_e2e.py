@@ -102,11 +102,13 @@ def test_two_users_over_ssh_share_one_board(world: SshWorld) -> None:
         for tmux in (a, b):
             tmux.send_keys("e")
             tmux.wait_for("Edit card")
-        # The title field opens focused with its text selected: typing replaces it.
+        # The title field opens focused with the cursor after its text: ctrl+u clears it.
+        a.send_keys("C-u")
         a.send_keys("Edited by alice", literal=True)
         a.wait_for("Edited by alice")
         a.send_keys("C-s")
         wait_column(a, "Edited by alice", here, timeout=10)  # saved, back on the board
+        b.send_keys("C-u")
         b.send_keys("Edited by bob", literal=True)
         b.wait_for("Edited by bob")
         b.send_keys("C-s")
