@@ -36,21 +36,21 @@ KEY_TARGETS: dict[str, float] = {
 def size_run(cards: int) -> dict[str, Any]:
     """Key costs, list read, memory per card and peak RSS at *cards* cards (subprocess)."""
     code = f"""
-    import json, resource, sys, time, tracemalloc
+    import json, sys, time, tracemalloc
     from pathlib import Path
     from benchmarks.keys import bench_store, measure_keys
+    from benchmarks.peer_timing import own_peak_rss_mib
     folder = Path("/tmp/ecpm-bench"); folder.mkdir(exist_ok=True)
     store, pid = bench_store(folder, {cards})
     times = []
     for _ in range(5):
         t = time.perf_counter(); store.list_cards(pid); times.append(time.perf_counter() - t)
+    keys = {{k.name: [k.cpu_ms, k.wall_ms] for k in measure_keys(store, pid, repeat=3)}}
+    rss = own_peak_rss_mib()  # before tracemalloc, whose own bookkeeping is not the app's
     tracemalloc.start()
     snap = store.board_cards(pid)
     per_card = tracemalloc.get_traced_memory()[0] / max(1, len(snap.rows))
     tracemalloc.stop()
-    del snap
-    keys = {{k.name: [k.cpu_ms, k.wall_ms] for k in measure_keys(store, pid, repeat=3)}}
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({{"list_cards_ms": sorted(times)[2] * 1000, "bytes_per_card": per_card,
                       "keys": keys, "peak_rss_mib": rss}}))
     """

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from sys import intern
 from typing import Any
 
 from sqlalchemy import String, func, select, type_coerce
@@ -77,10 +78,18 @@ def _utc(value: Any) -> datetime | None:
     return when.replace(tzinfo=UTC) if when.utcoffset() is None else when.astimezone(UTC)
 
 
+_SHARED = (5, 7, 8, 9, 10, 11, 12, 15, 16, 18)
+"""Fields whose few values repeat over thousands of cards (phase, status, kind, stream,
+assignee, department, priority, tags, blocked reason, author): one string each."""
+
+
 def _card(values: list[Any]) -> BoardCard:
     values[4] = bool(values[4])  # "more": 0/1 from SQLite
     values[13] = _day(values[13])
     values[19] = _utc(values[19])
+    for i in _SHARED:
+        if values[i]:
+            values[i] = intern(values[i])
     return BoardCard._make(values)
 
 
