@@ -199,21 +199,8 @@ class StoreBase:
         changes: Mapping[str, Any] | None = None,
     ) -> None:
         """Append one audit event to the current transaction."""
-        self.append_events(
-            s,
-            [
-                AuditEvent(
-                    at=utcnow(),
-                    user=self.user,
-                    entity=entity,
-                    entity_id=entity_id,
-                    project_id=project_id,
-                    action=action,
-                    summary=summary[:2000],
-                    changes=json.dumps(dict(changes or {}), ensure_ascii=False, default=str),
-                )
-            ],
-        )
+        row = self.event_row(entity, entity_id, project_id, action, summary, changes)
+        self.append_events(s, [AuditEvent(**row)])
 
     def append_events(self, s: Session, events: Sequence[AuditEvent]) -> None:
         """Add *events* to the audit trail in order, each hash chained to the one before.
