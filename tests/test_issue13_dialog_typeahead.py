@@ -1,8 +1,8 @@
 """Keys typed right after the key that opens a confirmation go to the confirmation.
 
-Over a slow link ``d`` and ``y`` arrive together: both are queued before ``d`` has opened
-its dialog, so ``y`` reaches the screen below it. It must still answer the dialog, not
-be dropped (the dialog then waited for an answer the user had already given).
+Over a slow link ``d`` and ``y`` arrive together: both are queued before ``d`` has been
+handled. ``y`` must answer the dialog that ``d`` opens (and ``n`` refuse it), not be
+dropped or run on the list below.
 """
 
 from __future__ import annotations
