@@ -5,6 +5,7 @@ Each column is one virtualised OptionList (never one mounted widget per card).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
@@ -39,7 +40,7 @@ from ecpm_tui.screens.card_column import CardColumn
 from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.screens.form import FormScreen
 from ecpm_tui.screens.gate import GateScreen
-from ecpm_tui.store import BoardCard, ProjectSummary
+from ecpm_tui.store import BoardCard, ColumnSetting, ProjectSummary
 from ecpm_tui.text import one_line
 
 __all__ = ["CARD_FIELDS", "BoardData", "BoardScreen", "CardList"]
@@ -83,6 +84,10 @@ class BoardScreen(BoardLoading):
         self.lane: str | None = None  # swimlane grouping (see LANES)
         self.column = 0
         self.follow: str | None = None  # item the cursor should land on after a reload
+        # Column made active with that reload: switching at once drew a frame of its own.
+        self.follow_column: int | None = None
+        # What the detail line shows: the item (by identity), today and its column setting.
+        self.detail_of: tuple[object, date, ColumnSetting | None] | None = None
         self.index: CardIndex | None = None  # the project's cards, patched in place
         self.columns_scope = ""  # what the columns show: "cards", "portfolio" or nothing yet
         # Cards whose long descriptions match the filter's words (see text_matches).
@@ -134,11 +139,16 @@ class BoardScreen(BoardLoading):
     def show_detail(self) -> None:
         """Describe the selected card (or project) on the detail line."""
         item = self.focused_list().highlighted_item
+        setting = self.data.settings.get(item.phase) if isinstance(item, BoardCard) else None
+        shown = self.detail_of
+        if shown is not None and shown[0] is item and shown[1:] == (self.data.today, setting):
+            return  # a redraw and the cursor's message both ask: one frame was spent on it
+        self.detail_of = (item, self.data.today, setting)
         detail = self.query_one("#card-detail", Static)
         # Fixed height (board.tcss): no relayout of the whole screen for each cursor move.
         if isinstance(item, BoardCard):
             detail.update(
-                card_detail(item, self.data.today, self.data.settings.get(item.phase)),
+                card_detail(item, self.data.today, setting),
                 layout=False,
             )
         elif isinstance(item, ProjectSummary):
@@ -187,7 +197,7 @@ class BoardScreen(BoardLoading):
         def moved(_card: Card) -> None:
             # Follow the card into its new column: the cursor lands on it after the reload.
             self.follow = f"c{cid}"
-            self.focus_column(lifecycle.phase_index(target))
+            self.follow_column = lifecycle.phase_index(target)
 
         self.confirmed(lambda force: self.store.move_card(cid, target, force), moved)
 

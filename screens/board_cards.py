@@ -31,6 +31,8 @@ class BoardCards(BoardGovernance):
     data: BoardData
     portfolio: bool
     column: int
+    follow: str | None
+    follow_column: int | None
 
     def lists(self) -> list[CardList]:
         """The five columns, in phase order."""
@@ -95,7 +97,7 @@ class BoardCards(BoardGovernance):
             self.notify(f"Saved card {one_line(card.title, 40)}", markup=False)
             # The cursor lands on the saved card, in its column, after the reload.
             self.follow = f"c{card.id}"
-            self.focus_column(lifecycle.phase_index(lifecycle.Phase(card.phase)))
+            self.follow_column = lifecycle.phase_index(lifecycle.Phase(card.phase))
             self.ecpm.data_changed()
 
     def action_delete(self) -> None:

@@ -36,6 +36,7 @@ class BoardLoading(BoardCards):
     only_mine: bool
     lane: str | None
     follow: str | None
+    follow_column: int | None
     index: CardIndex | None
     columns_scope: str
     long_key: tuple[int, tuple[str, ...]] | None
@@ -215,6 +216,9 @@ class BoardLoading(BoardCards):
                 head.set_info(HeadInfo(phase, shown, total, total - done, done, limit))
         if len(phases) == len(lifecycle.PHASES):
             self.columns_scope = "portfolio" if self.portfolio else "cards"
+        if self.follow_column is not None:
+            index, self.follow_column = self.follow_column, None
+            self.focus_column(index)
         self.show_title()
         self.show_detail()
 

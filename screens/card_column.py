@@ -20,6 +20,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
 T = TypeVar("T")
@@ -134,8 +135,12 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         self.set_reactive(CardColumn.virtual_size, size)
         if shown:
             bar = self.vertical_scrollbar
-            bar.window_virtual_size = rows
-            bar.refresh()
+            # One card more or less in a long column rarely moves the thumb by a cell;
+            # repainting the bar anyway cost as much as the column's own lines.
+            moves = thumb(bar, bar.window_virtual_size) != thumb(bar, rows)
+            bar.set_reactive(ScrollBar.window_virtual_size, rows)
+            if moves:
+                bar.refresh()
         self.scroll_to(y=min(self.scroll_y, self.max_scroll_y), animate=False, immediate=True)
 
     @property
@@ -268,6 +273,15 @@ class _Paint:
     base: Style
     cursor: Style
     width: int
+
+
+def thumb(bar: ScrollBar, rows: int) -> list[tuple[str, Style | None]]:
+    """What a vertical scrollbar draws when its content is *rows* lines long (Textual's
+    own drawing, without colours): equal lists mean an identical bar."""
+    drawn = ScrollBarRender.render_bar(
+        bar.size.height, rows, bar.window_size, bar.position, bar.size.width, vertical=True
+    )
+    return [(segment.text, segment.style) for segment in drawn.segments]
 
 
 def changed_span(
