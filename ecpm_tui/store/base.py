@@ -34,6 +34,7 @@ from ecpm_tui.db import Database
 from ecpm_tui.errors import Conflict, NotFound, ValidationError
 from ecpm_tui.models import AuditEvent, utcnow
 from ecpm_tui.pptf_custom import installed_bank
+from ecpm_tui.store.prepared import Prepared
 from ecpm_tui.text import one_line
 
 T = TypeVar("T")
@@ -97,6 +98,7 @@ AUDIT = AuditEvent.__table__
 # The last hash of the chain, as a scalar subquery Core writes fold into their first SELECT.
 LAST_HASH = select(AUDIT.c.hash).order_by(AUDIT.c.id.desc()).limit(1).scalar_subquery()
 INSERT_EVENT = AUDIT.insert()
+_INSERTS: dict[tuple[str, ...], Prepared] = {}  # by the fields given (event_row's, always)
 
 
 def insert_events(conn: Connection, previous: str | None, rows: list[dict[str, Any]]) -> None:
@@ -105,8 +107,14 @@ def insert_events(conn: Connection, previous: str | None, rows: list[dict[str, A
     chain = previous or audit_chain.GENESIS
     for row in rows:
         row["hash"] = chain = audit_chain.digest(chain, SimpleNamespace(**row))
+    if not rows:
+        return
+    keys = tuple(rows[0])
+    insert = _INSERTS.get(keys)
+    if insert is None:
+        insert = _INSERTS[keys] = Prepared(INSERT_EVENT, keys)
     # One executemany: ids are given in order, so they follow the chain.
-    conn.execute(INSERT_EVENT, rows)
+    insert.many(conn, rows)
 
 
 def writes_core(

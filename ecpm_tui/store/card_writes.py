@@ -15,13 +15,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 
 from ecpm_tui import lifecycle
 from ecpm_tui.errors import NotFound, ValidationError
 from ecpm_tui.models import Card, PhaseSetting, Project, utcnow
 from ecpm_tui.store.base import LAST_HASH, StoreBase, insert_events, jsonable, writes_core
+from ecpm_tui.store.prepared import Prepared
 from ecpm_tui.store.wip import refuse_read_only, wip_verdict
 
 CARD = Card.__table__
@@ -81,6 +82,7 @@ _STATUS = (
     )
     .returning(*CARD.c)
 )
+LOAD, WIP_COUNT, MOVE, STATUS = (Prepared(q) for q in (_LOAD, _WIP_COUNT, _MOVE, _STATUS))
 CARD_FIELDS = tuple(c.name for c in CARD.c)
 MANAGER = Card.__mapper__.class_manager
 Pick = Callable[[lifecycle.CardStatus], lifecycle.CardStatus]
@@ -98,8 +100,15 @@ def card_of(row: Mapping[str, Any]) -> Card:
     return card
 
 
-def _load(c: Connection, card_id: int, target: str = "") -> RowMapping:
-    row = c.execute(_LOAD, {"p_id": card_id, "p_target": target}).mappings().first()
+def one(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The only row of an ``UPDATE ... RETURNING`` of a card locked by :func:`_load`."""
+    if len(rows) != 1:
+        raise AssertionError(f"expected one updated card, got {len(rows)}")
+    return rows[0]
+
+
+def _load(c: Connection, card_id: int, target: str = "") -> Mapping[str, Any]:
+    row = LOAD.first(c, {"p_id": card_id, "p_target": target})
     if row is None:
         raise NotFound(f"Card {card_id} does not exist (it may have been deleted).")
     refuse_read_only(row["p_key"], row["p_state"])
@@ -120,7 +129,7 @@ class CardWrites(StoreBase):
     @writes_core
     def _move(
         self, c: Connection, card_id: int, target: lifecycle.Phase, force: bool
-    ) -> RowMapping:
+    ) -> Mapping[str, Any]:
         card = _load(c, card_id, target.value)
         old = card["phase"]
         if old == target.value:
@@ -129,8 +138,9 @@ class CardWrites(StoreBase):
         events = []
         limit = card["p_limit"]
         if limit is not None:
-            count = c.execute(_WIP_COUNT, {"p_project": project_id, "p_target": target.value})
-            over = wip_verdict(target.value, int(count.scalar_one()), limit, force)
+            count = WIP_COUNT.first(c, {"p_project": project_id, "p_target": target.value})
+            assert count is not None  # a COUNT always has its row
+            over = wip_verdict(target.value, int(next(iter(count.values()))), limit, force)
             if over:
                 events.append(
                     self.event_row(
@@ -143,8 +153,7 @@ class CardWrites(StoreBase):
                     )
                 )
         values = {"p_id": card_id, "p_target": target.value, "p_project": project_id}
-        moved = c.execute(_MOVE, {**values, "p_now": utcnow(), "p_user": self.user}).mappings()
-        row = moved.one()
+        row = one(MOVE.rows(c, {**values, "p_now": utcnow(), "p_user": self.user}))
         events.append(
             self.event_row(
                 "card",
@@ -181,7 +190,7 @@ class CardWrites(StoreBase):
         return card_of(self._change_status(card_id, pick))
 
     @writes_core
-    def _change_status(self, c: Connection, card_id: int, pick: Pick) -> RowMapping:
+    def _change_status(self, c: Connection, card_id: int, pick: Pick) -> Mapping[str, Any]:
         card = _load(c, card_id)
         old = lifecycle.CardStatus(card["status"])
         new = pick(old)
@@ -191,7 +200,7 @@ class CardWrites(StoreBase):
         if card["blocked_reason"]:
             diff["blocked_reason"] = [card["blocked_reason"], ""]
         params = {"p_id": card_id, "p_status": new.value, "p_now": utcnow(), "p_user": self.user}
-        row = c.execute(_STATUS, params).mappings().one()
+        row = one(STATUS.rows(c, params))
         event = self.event_row(
             "card",
             card_id,

@@ -1,0 +1,121 @@
+"""Hot statements run straight on SQLite's cursor, compiled once by SQLAlchemy.
+
+A card move holds SQLite's single write lock for four statements; executed through
+SQLAlchemy Core each costs about ten times what SQLite spends on it (execution context,
+events, result objects), and that time is what other writers queue behind. A
+:class:`Prepared` statement is compiled once per dialect by SQLAlchemy itself, its
+parameters and results go through the column types' own bind and result processors, so
+rows come back exactly as Core returns them. On any other database it simply runs
+through Core.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.expression import Executable
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    sql: str
+    compiled: Any  # SQLAlchemy's SQLCompiler (construct_params fills in literal binds)
+    order: tuple[str, ...]
+    binds: tuple[Processor, ...]
+    names: tuple[str, ...]
+    results: tuple[Processor, ...]
+
+
+class Prepared:
+    """One Core statement (a select, an ``UPDATE ... RETURNING`` or an insert) run on the
+    SQLite driver's cursor inside the connection's transaction."""
+
+    def __init__(self, statement: Executable, column_keys: Sequence[str] | None = None) -> None:
+        self.statement = statement
+        self.column_keys = list(column_keys) if column_keys is not None else None
+        self._compiled: weakref.WeakKeyDictionary[Dialect, _Compiled] = weakref.WeakKeyDictionary()
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        done = self._compiled.get(dialect)
+        if done is not None:
+            return done
+        compiled: Any = self.statement.compile(dialect=dialect, column_keys=self.column_keys)
+        order = tuple(compiled.positiontup or ())
+        # The dialect's own form of each type (SQLite's DATETIME parses text, say).
+        binds = tuple(
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in order
+        )
+        exported = getattr(self.statement, "exported_columns", None)
+        names = tuple(exported.keys()) if exported is not None else ()
+        results = tuple(
+            col.type.dialect_impl(dialect).result_processor(dialect, None) for col in exported or ()
+        )
+        done = _Compiled(str(compiled), compiled, order, binds, names, results)
+        self._compiled[dialect] = done
+        return done
+
+    def _values(self, c: _Compiled, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        merged = c.compiled.construct_params(params)
+        return tuple(
+            bind(merged[name]) if bind is not None else merged[name]
+            for name, bind in zip(c.order, c.binds, strict=True)
+        )
+
+    def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Run with *params*; the result rows as dicts (none for an insert)."""
+        if conn.dialect.name != "sqlite":
+            result = conn.execute(self.statement, dict(params))
+            return [dict(row) for row in result.mappings()] if result.returns_rows else []
+        c = self._compile(conn.dialect)
+        values = self._values(c, params)
+        cursor = conn.connection.cursor()
+        try:
+            found = cursor.execute(c.sql, values).fetchall()
+        except sqlite3.Error as exc:
+            raise _wrapped(c.sql, values, exc) from exc
+        finally:
+            cursor.close()
+        return [
+            {
+                name: process(value) if process is not None else value
+                for name, process, value in zip(c.names, c.results, row, strict=True)
+            }
+            for row in found
+        ]
+
+    def first(self, conn: Connection, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The first result row, or None."""
+        found = self.rows(conn, params)
+        return found[0] if found else None
+
+    def many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run once per parameter set in *rows* (an executemany)."""
+        if conn.dialect.name != "sqlite":
+            conn.execute(self.statement, [dict(row) for row in rows])
+            return
+        c = self._compile(conn.dialect)
+        values = [self._values(c, row) for row in rows]
+        cursor = conn.connection.cursor()
+        try:
+            cursor.executemany(c.sql, values)
+        except sqlite3.Error as exc:
+            raise _wrapped(c.sql, values, exc) from exc
+        finally:
+            cursor.close()
+
+
+def _wrapped(sql: str, values: Any, exc: sqlite3.Error) -> DBAPIError:
+    # The same exception Core raises (IntegrityError, OperationalError, ...), so retries on
+    # a busy database and the messages for people work alike on both paths.
+    wrapped = DBAPIError.instance(sql, values, exc, sqlite3.Error)
+    assert isinstance(wrapped, DBAPIError)  # a driver error always makes one
+    return wrapped
