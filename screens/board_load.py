@@ -74,13 +74,8 @@ class BoardLoading(BoardCards):
     @work(thread=True, exclusive=True, group="load")
     def _load_changes(self, project_id: int, after: int) -> None:
         try:
-            delta = BoardDelta(
-                after,
-                self.store.get_project(project_id),
-                self.store.card_changes(project_id, after),
-                self.store.column_settings(project_id),
-                self.store.today(),
-            )
+            read = self.store.board_delta(project_id, after)
+            delta = BoardDelta(after, read.project, read.changes, read.settings, self.store.today())
         except EcpmError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
             return

@@ -278,8 +278,10 @@ class _Paint:
 def thumb(bar: ScrollBar, rows: int) -> list[tuple[str, Style | None]]:
     """What a vertical scrollbar draws when its content is *rows* lines long (Textual's
     own drawing, without colours): equal lists mean an identical bar."""
+    # As ScrollBar draws itself: no thumb size once everything fits.
+    window = bar.window_size if bar.window_size < rows else 0
     drawn = ScrollBarRender.render_bar(
-        bar.size.height, rows, bar.window_size, bar.position, bar.size.width, vertical=True
+        bar.size.height, rows, window, bar.position, bar.size.width, vertical=True
     )
     return [(segment.text, segment.style) for segment in drawn.segments]
 

@@ -25,7 +25,7 @@ from ecpm_tui.db import open_database
 from ecpm_tui.screens.board import BoardScreen
 from ecpm_tui.screens.board_columns import BoardList
 from ecpm_tui.screens.board_render import ColumnHead
-from ecpm_tui.screens.card_column import changed_span
+from ecpm_tui.screens.card_column import changed_span, thumb
 from ecpm_tui.store import Store
 
 TODAY = date(2026, 3, 2)
@@ -174,3 +174,51 @@ def test_scope_toggle_dims_footer_keys_in_place(stores: tuple[Store, Store, int]
 
 def test_filter_box_keeps_its_place(stores: tuple[Store, Store, int]) -> None:
     asyncio.run(_filter_box_keeps_its_place(stores))
+
+
+async def _a_move_lands_on_the_card_in_its_new_column(stores: tuple[Store, Store, int]) -> None:
+    ann, _bob, pid = stores
+    async with board(ann, pid, (120, 35)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        card = screen.selected_card()
+        assert card is not None and card.phase == "initiation"
+        await pilot.press("L")
+        await settle(pilot)
+        heads = list(screen.query(ColumnHead))
+        # The column it went to is active and the cursor is on the card (set with the patch).
+        assert [h.active for h in heads] == [False, True, False, False, False]
+        moved = screen.selected_card()
+        assert moved is not None and (moved.id, moved.phase) == (card.id, "planning")
+        detail = screen.query_one("#card-detail").render()
+        assert card.title in str(detail)
+
+
+async def _long_columns_keep_their_thumb(tmp_path: Path) -> None:
+    db = open_database(DbTarget(f"sqlite:///{tmp_path / 'long.db'}", "test"))
+    store = Store(db, user="ann", today=lambda: TODAY)
+    project = store.create_project({"key": "LNG", "name": "Long"})
+    assert project.id is not None
+    for i in range(300):
+        store.create_card(project.id, {"title": f"card {i:03d}"})
+    async with board(store, project.id, (120, 35)) as (app, pilot):
+        column = app.screen.query(BoardList).first()
+        bar = column.vertical_scrollbar
+        assert bar.window_virtual_size == 300
+        # One card more or less in a long column draws the same bar; a fifth as many does not.
+        assert thumb(bar, 301) == thumb(bar, 300) == thumb(bar, 299)
+        assert thumb(bar, 60) != thumb(bar, 300)
+        await pilot.press("L")
+        await settle(pilot)
+        # The bar was not repainted, but knows the new length (its next paint is right).
+        assert bar.window_virtual_size == 299
+        assert column.virtual_size.height == 299
+    db.close()
+
+
+def test_a_move_lands_on_the_card_in_its_new_column(stores: tuple[Store, Store, int]) -> None:
+    asyncio.run(_a_move_lands_on_the_card_in_its_new_column(stores))
+
+
+def test_long_columns_keep_their_thumb(tmp_path: Path) -> None:
+    asyncio.run(_long_columns_keep_their_thumb(tmp_path))

@@ -143,6 +143,21 @@ def test_a_count_that_does_not_add_up_asks_for_a_full_load(stores: tuple[Store, 
     assert index.apply(changes) is None
 
 
+def test_the_one_read_delta_is_the_three_reads(stores: tuple[Store, Store]) -> None:
+    ann, bob = stores
+    pid = new_project(ann, 4)
+    after = ann.board_cards(pid).last_event
+    card = ann.list_cards(pid)[0]
+    bob.move_card(card.id, "closure")
+    ann.set_column_setting(pid, "closure", {"wip_limit": 3})
+    read = ann.board_delta(pid, after)
+    assert read.project == ann.get_project(pid)
+    assert read.changes == ann.card_changes(pid, after)
+    assert read.changes is not None and [c.id for c in read.changes.rows] == [card.id]
+    assert read.settings == ann.column_settings(pid)
+    assert read.settings["closure"].wip_limit == 3
+
+
 def board_columns(board: BoardScreen) -> list[list[str]]:
     return [list(col.ids) for col in board.lists()]
 

@@ -122,6 +122,16 @@ class CardChanges:
 
 
 @dataclass(frozen=True, slots=True)
+class BoardDeltaRead:
+    """A project, its cards changed since an event (None: load them all) and its column
+    settings, read in one transaction (``Store.board_delta``)."""
+
+    project: Project
+    changes: CardChanges | None
+    settings: dict[str, ColumnSetting]
+
+
+@dataclass(frozen=True, slots=True)
 class CardSnapshot:
     """All of a project's cards in board order, with the audit event id they are as of."""
 

@@ -76,29 +76,34 @@ def wip_verdict(phase: str, count: int, limit: int, force: bool) -> str | None:
     return f"{count + 1}/{limit}"
 
 
+def read_settings(s: Session, project_id: int) -> dict[str, ColumnSetting]:
+    """Every phase's WIP limit and aging threshold (defaults where none is set)."""
+    saved = {
+        row.phase: row
+        for row in s.exec(
+            select(PhaseSetting).where(PhaseSetting.project_id == project_id)
+        ).scalars()
+    }
+    out: dict[str, ColumnSetting] = {}
+    for phase in lifecycle.PHASES:
+        row = saved.get(phase.value)
+        default_age = lifecycle.DEFAULT_AGE_LIMIT_DAYS[phase]
+        out[phase.value] = ColumnSetting(
+            phase.value,
+            row.wip_limit if row else None,
+            (row.age_limit_days or default_age) if row else default_age,
+            row.version if row else None,
+        )
+    return out
+
+
 class WipOps(StoreBase):
     """Column settings of a project's board."""
 
     @reads
     def column_settings(self, s: Session, project_id: int) -> dict[str, ColumnSetting]:
         """Every phase's WIP limit and aging threshold (defaults where none is set)."""
-        saved = {
-            row.phase: row
-            for row in s.exec(
-                select(PhaseSetting).where(PhaseSetting.project_id == project_id)
-            ).scalars()
-        }
-        out: dict[str, ColumnSetting] = {}
-        for phase in lifecycle.PHASES:
-            row = saved.get(phase.value)
-            default_age = lifecycle.DEFAULT_AGE_LIMIT_DAYS[phase]
-            out[phase.value] = ColumnSetting(
-                phase.value,
-                row.wip_limit if row else None,
-                (row.age_limit_days or default_age) if row else default_age,
-                row.version if row else None,
-            )
-        return out
+        return read_settings(s, project_id)
 
     @writes
     def set_column_setting(
