@@ -252,6 +252,7 @@ class ColumnHead(Static):
         super().__init__(phase.label, id=id, classes="column-head")
         self.info = HeadInfo(phase)
         self.active = False
+        self._peers: list[ColumnHead] = []  # every head of the board (fixed once composed)
 
     def set_active(self, active: bool) -> None:
         """Draw as the head of the active column (reversed), or not."""
@@ -268,7 +269,10 @@ class ColumnHead(Static):
     def render(self) -> Content:
         width = self.content_size.width or 10**6
         # One level for every head of the screen, so the columns read alike.
-        level = max(head_level(head.info, width) for head in self.screen.query(ColumnHead))
+        if not self._peers:
+            # Queried once: a query walks the whole screen, and every head drew five.
+            self._peers = list(self.screen.query(ColumnHead))
+        level = max(head_level(head.info, width) for head in self._peers)
         text = column_head(self.info, width, level)
         # The active column is marked by its head, not by a background over the whole
         # column (which cost a repaint of both columns on every h/l).

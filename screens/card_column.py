@@ -3,6 +3,11 @@
 OptionList measures and wraps every option on each update, which costs seconds at
 10,000 cards. This widget keeps plain items and builds a line only when it is drawn
 (Textual's Line API), so updating or scrolling costs the same at any size.
+
+It draws its own scrollbar in its last cell, with Textual's drawing of a scrollbar
+(Textual's scrollbar widget costs as much to paint as the column's lines, and it is one
+more widget on every line of every frame). Mouse wheel scrolling still works; the bar
+itself does not take clicks.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Generic, TypeVar
 
+from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -20,7 +26,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBar, ScrollBarRender
+from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 
 T = TypeVar("T")
@@ -40,6 +46,12 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"card-column--cursor"}
     DEFAULT_CSS = """
+    CardColumn {
+        /* Scrolls, but draws its scrollbar itself (see the module's docstring). */
+        overflow-y: scroll;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 0;
+    }
     CardColumn > .card-column--cursor {
         background: $accent 40%;
     }
@@ -80,6 +92,7 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         self.ids: Sequence[str] = ()
         self.items: Sequence[T] = ()
         self._paint: _Paint | None = None
+        self._bar: list[Segment] | None = None
         self._line_context: object = None
         # A few screens of lines in each look (active or not, cursor or not).
         self._lines: LRUCache[tuple[str, int, bool, _Paint], tuple[T, Strip]] = LRUCache(1024)
@@ -132,15 +145,13 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         if not window or shown != self.show_vertical_scrollbar:
             self.virtual_size = size
             return
+        old_rows = self.virtual_size.height
         self.set_reactive(CardColumn.virtual_size, size)
-        if shown:
-            bar = self.vertical_scrollbar
-            # One card more or less in a long column rarely moves the thumb by a cell;
-            # repainting the bar anyway cost as much as the column's own lines.
-            moves = thumb(bar, bar.window_virtual_size) != thumb(bar, rows)
-            bar.set_reactive(ScrollBar.window_virtual_size, rows)
-            if moves:
-                bar.refresh()
+        # One card more or less in a long column rarely moves the thumb by a cell: then
+        # only the lines that changed are drawn again, not the whole column.
+        height, top = self.size.height, self.scroll_offset.y
+        if thumb(height, old_rows, top) != thumb(height, rows, top):
+            self.refresh()
         self.scroll_to(y=min(self.scroll_y, self.max_scroll_y), animate=False, immediate=True)
 
     @property
@@ -217,22 +228,43 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         # The same for every line of one paint; looked up per line (each walks the DOM)
         # they cost more than drawing the line.
-        self._paint = _Paint(
-            self.rich_style,
-            self.get_component_rich_style("card-column--cursor"),
-            self.scrollable_content_region.width,
-        )
+        self._paint = self._make_paint()
+        self._bar = self._bar_cells()
         try:
             return super().render_lines(crop)
         finally:
             self._paint = None
+            self._bar = None
 
-    def render_line(self, y: int) -> Strip:
-        paint = self._paint or _Paint(
+    def _make_paint(self) -> _Paint:
+        return _Paint(
             self.rich_style,
             self.get_component_rich_style("card-column--cursor"),
-            self.scrollable_content_region.width,
+            max(0, self.scrollable_content_region.width - 1),  # the last cell is the bar's
         )
+
+    def _bar_cells(self) -> list[Segment]:
+        """The scrollbar's cell on each line, coloured as Textual colours its scrollbar."""
+        styles = self.styles
+        background = styles.scrollbar_background
+        if background.a < 1:
+            background = self.background_colors[0] + background
+        color = background + styles.scrollbar_color
+        return bar_cells(
+            self.size.height,
+            len(self.items),
+            self.scroll_offset.y,
+            background.rich_color,
+            color.rich_color,
+        )
+
+    def render_line(self, y: int) -> Strip:
+        paint = self._paint or self._make_paint()
+        bar = self._bar if self._bar is not None else self._bar_cells()
+        cell = bar[y] if y < len(bar) else Segment(" ", paint.base)
+        return Strip.join([self._line(y, paint), Strip([cell], 1)])
+
+    def _line(self, y: int, paint: _Paint) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
         if row >= len(self.items):
@@ -275,15 +307,29 @@ class _Paint:
     width: int
 
 
-def thumb(bar: ScrollBar, rows: int) -> list[tuple[str, Style | None]]:
-    """What a vertical scrollbar draws when its content is *rows* lines long (Textual's
-    own drawing, without colours): equal lists mean an identical bar."""
-    # As ScrollBar draws itself: no thumb size once everything fits.
-    window = bar.window_size if bar.window_size < rows else 0
+def bar_cells(
+    height: int, rows: int, top: int, back: Color | None, bar: Color | None
+) -> list[Segment]:
+    """A vertical scrollbar *height* cells tall over *rows* lines scrolled to *top*, one
+    segment per line, as Textual's scrollbar draws it."""
+    if height <= 0:
+        return []
     drawn = ScrollBarRender.render_bar(
-        bar.size.height, rows, window, bar.position, bar.size.width, vertical=True
+        size=height,
+        virtual_size=rows,
+        window_size=height if height < rows else 0,  # as Textual: no thumb when all fit
+        position=top,
+        thickness=1,
+        vertical=True,
+        back_color=back or Color.parse("#555555"),
+        bar_color=bar or Color.parse("bright_magenta"),
     )
-    return [(segment.text, segment.style) for segment in drawn.segments]
+    return list(drawn.segments)
+
+
+def thumb(height: int, rows: int, top: int) -> list[tuple[str, Style | None]]:
+    """The bar's cells without colours: equal lists mean an identical bar."""
+    return [(cell.text, cell.style) for cell in bar_cells(height, rows, top, None, None)]
 
 
 def changed_span(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from pilots import settle
+from textual.geometry import Region
 from textual.pilot import Pilot
 
 from ecpm_tui import lifecycle
@@ -25,7 +26,7 @@ from ecpm_tui.db import open_database
 from ecpm_tui.screens.board import BoardScreen
 from ecpm_tui.screens.board_columns import BoardList
 from ecpm_tui.screens.board_render import ColumnHead
-from ecpm_tui.screens.card_column import changed_span, thumb
+from ecpm_tui.screens.card_column import bar_cells, changed_span, thumb
 from ecpm_tui.store import Store
 
 TODAY = date(2026, 3, 2)
@@ -196,23 +197,36 @@ async def _a_move_lands_on_the_card_in_its_new_column(stores: tuple[Store, Store
 
 async def _long_columns_keep_their_thumb(tmp_path: Path) -> None:
     db = open_database(DbTarget(f"sqlite:///{tmp_path / 'long.db'}", "test"))
-    store = Store(db, user="ann", today=lambda: TODAY)
-    project = store.create_project({"key": "LNG", "name": "Long"})
+    ann = Store(db, user="ann", today=lambda: TODAY)
+    bob = Store(db, user="bob", today=lambda: TODAY)
+    project = ann.create_project({"key": "LNG", "name": "Long"})
     assert project.id is not None
-    for i in range(300):
-        store.create_card(project.id, {"title": f"card {i:03d}"})
-    async with board(store, project.id, (120, 35)) as (app, pilot):
-        column = app.screen.query(BoardList).first()
-        bar = column.vertical_scrollbar
-        assert bar.window_virtual_size == 300
-        # One card more or less in a long column draws the same bar; a fifth as many does not.
-        assert thumb(bar, 301) == thumb(bar, 300) == thumb(bar, 299)
-        assert thumb(bar, 60) != thumb(bar, 300)
-        await pilot.press("L")
-        await settle(pilot)
-        # The bar was not repainted, but knows the new length (its next paint is right).
-        assert bar.window_virtual_size == 299
-        assert column.virtual_size.height == 299
+    for i in range(60):
+        ann.create_card(project.id, {"title": f"card {i:03d}", "phase": "planning"})
+    extra = [ann.create_card(project.id, {"title": f"new {i}"}) for i in range(2)]
+    async with board(ann, project.id, (120, 35)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        column = screen.lists()[1]
+        height = column.size.height
+        # One card more or less in a long column draws the same bar; many more do not.
+        assert thumb(height, 301, 0) == thumb(height, 300, 0) == thumb(height, 299, 0)
+        assert thumb(height, 300, 0) != thumb(height, 60, 0) != thumb(height, 61, 0)
+        assert thumb(height, 300, 150) != thumb(height, 300, 0)
+        for card in extra:
+            # Another user's card lands below the visible lines: no line changes, the
+            # thumb shrinks. What the screen shows (Textual's per-line cache of the
+            # column, not freshly drawn lines) has the new bar.
+            assert card.id is not None
+            bob.move_card(card.id, "planning")
+            screen.reload()
+            await settle(pilot)
+            rows = len(column.items)
+            assert column.virtual_size.height == rows and column.scroll_offset.y == 0
+            expected = [cell.text for cell in bar_cells(height, rows, 0, None, None)]
+            shown = column.render_lines(Region(0, 0, column.size.width, height))
+            assert [strip.text[-1] for strip in shown] == expected
+        assert column.allow_vertical_scroll  # the mouse wheel still scrolls it
     db.close()
 
 
