@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable
+from textual.worker import Worker, get_current_worker
 
 from ecpm_tui.errors import EcpmError
 from ecpm_tui.text import clean, one_line
@@ -80,12 +81,21 @@ class EcpmScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self) -> None:
+        worker = get_current_worker()
         try:
             data = self.fetch()
         except EcpmError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
             return
-        self.app.call_from_thread(self.show, data)
+        self.app.call_from_thread(self._loaded, worker, data)
+
+    def _loaded(self, worker: Worker[None], data: Any) -> None:
+        # A newer load started while this one read (a write's reload after the reload of a
+        # closing dialog): its data is newer. Threads finish in any order, and showing
+        # this one last put back rows that had just been deleted. Checked here, on the UI
+        # thread, where newer loads are started.
+        if not worker.is_cancelled:
+            self.show(data)
 
     def perform(
         self,
