@@ -20,21 +20,25 @@ from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 
 from ecpm_tui import lifecycle
 from ecpm_tui.errors import NotFound, ValidationError
-from ecpm_tui.models import Card, PhaseSetting, Project, utcnow
+from ecpm_tui.models import Card, Project, utcnow
 from ecpm_tui.store.base import LAST_HASH, StoreBase, insert_events, jsonable, writes_core
 from ecpm_tui.store.prepared import Prepared
-from ecpm_tui.store.wip import refuse_read_only, wip_verdict
+from ecpm_tui.store.wip import refuse_read_only, wip_count_query, wip_limit_query, wip_verdict
 
 CARD = Card.__table__
 PROJECT = Project.__table__
-SETTING = PhaseSetting.__table__
+
+
+def next_rank(project_id: Any, phase: Any) -> Any:
+    """SELECT of the rank one below the bottom card of a phase column (*project_id* and
+    *phase*: values, bound parameters or columns)."""
+    return select(func.coalesce(func.max(Card.rank), 0) + 1).where(
+        Card.project_id == project_id, Card.phase == phase
+    )
+
 
 # Bound names differ from column names: SQLAlchemy keeps those for the SET clause.
-_LIMIT = (
-    select(SETTING.c.wip_limit)
-    .where(SETTING.c.project_id == CARD.c.project_id, SETTING.c.phase == bindparam("p_target"))
-    .scalar_subquery()
-)
+_LIMIT = wip_limit_query(CARD.c.project_id, bindparam("p_target")).scalar_subquery()
 _LOAD = (
     select(
         CARD,
@@ -47,16 +51,9 @@ _LOAD = (
     .where(CARD.c.id == bindparam("p_id"))
     .with_for_update(of=CARD)
 )
-_WIP_COUNT = select(func.count()).where(
-    CARD.c.project_id == bindparam("p_project"),
-    CARD.c.phase == bindparam("p_target"),
-    CARD.c.status != "done",
-)
+_WIP_COUNT = wip_count_query(bindparam("p_project"), bindparam("p_target"))
 _NEXT_RANK = (
-    select(func.coalesce(func.max(CARD.c.rank), 0) + 1)
-    .where(CARD.c.project_id == bindparam("p_project"), CARD.c.phase == bindparam("p_target"))
-    .correlate(None)
-    .scalar_subquery()
+    next_rank(bindparam("p_project"), bindparam("p_target")).correlate(None).scalar_subquery()
 )
 _STAMP = {"version": CARD.c.version + 1, "updated_at": bindparam("p_now")}
 _MOVE = (
@@ -142,16 +139,7 @@ class CardWrites(StoreBase):
             assert count is not None  # a COUNT always has its row
             over = wip_verdict(target.value, int(next(iter(count.values()))), limit, force)
             if over:
-                events.append(
-                    self.event_row(
-                        "card",
-                        card_id,
-                        project_id,
-                        "wip_override",
-                        f"WIP limit overridden in {target.label} ({over}) for card {title!r}",
-                        {"wip": [None, over]},
-                    )
-                )
+                events.append(self.wip_override_row(card_id, project_id, title, target.value, over))
         values = {"p_id": card_id, "p_target": target.value, "p_project": project_id}
         row = one(MOVE.rows(c, {**values, "p_now": utcnow(), "p_user": self.user}))
         events.append(
@@ -167,6 +155,20 @@ class CardWrites(StoreBase):
         )
         insert_events(c, card["p_hash"], events)
         return row
+
+    def wip_override_row(
+        self, card_id: int | None, project_id: int, title: str, phase: str, over: str
+    ) -> dict[str, Any]:
+        """The audit event of a card taken into column *phase* past its WIP limit, after
+        confirmation (*over*: the ``"count/limit"`` overridden)."""
+        return self.event_row(
+            "card",
+            card_id,
+            project_id,
+            "wip_override",
+            f"WIP limit overridden in {lifecycle.Phase(phase).label} ({over}) for card {title!r}",
+            {"wip": [None, over]},
+        )
 
     def set_card_status(self, card_id: int, status: lifecycle.CardStatus | str) -> Card:
         """Set a card's status (atomic); Blocked goes through :meth:`set_blocked`."""

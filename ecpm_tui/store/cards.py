@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from ecpm_tui import fields, lifecycle
 from ecpm_tui.errors import ValidationError
-from ecpm_tui.models import Answer, Assessment, Card, utcnow
+from ecpm_tui.models import Answer, Assessment, AuditEvent, Card, utcnow
 from ecpm_tui.store.base import (
     changes,
     created,
@@ -25,7 +25,7 @@ from ecpm_tui.store.base import (
     select_rows,
     writes,
 )
-from ecpm_tui.store.card_writes import CardWrites
+from ecpm_tui.store.card_writes import CardWrites, next_rank
 from ecpm_tui.store.rows import CardRow
 from ecpm_tui.store.wip import check_wip, ensure_writable
 
@@ -39,13 +39,6 @@ def check_blocked(status: str, reason: str) -> None:
         raise ValidationError.from_fields(
             {"blocked_reason": "is required when the status is Blocked"}
         )
-
-
-def next_rank(project_id: int, phase: str) -> Any:
-    """SELECT of the rank one below the bottom card of a phase column."""
-    return select(func.coalesce(func.max(Card.rank), 0) + 1).where(
-        Card.project_id == project_id, Card.phase == phase
-    )
 
 
 class CardOps(CardWrites):
@@ -266,13 +259,5 @@ class CardOps(CardWrites):
 
     def audit_wip_override(self, s: Session, card: Card, over: str, phase: str = "") -> None:
         """Record that a card went into a column past its WIP limit, after confirmation."""
-        label = lifecycle.Phase(phase or card.phase).label
-        self.audit(
-            s,
-            "card",
-            card.id,
-            card.project_id,
-            "wip_override",
-            f"WIP limit overridden in {label} ({over}) for card {card.title!r}",
-            {"wip": [None, over]},
-        )
+        row = self.wip_override_row(card.id, card.project_id, card.title, phase or card.phase, over)
+        self.append_events(s, [AuditEvent(**row)])

@@ -8,6 +8,8 @@ audited in the same transaction.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -39,20 +41,29 @@ def refuse_read_only(key: str, state_value: str) -> None:
         raise ValidationError(f"Project {key} is {state.label.lower()}: its board is read-only.")
 
 
-def wip_count(s: Session, project_id: int, phase: str) -> int:
-    """Cards in a column that are not done."""
-    q = select(func.count()).where(
+def wip_count_query(project_id: Any, phase: Any) -> Any:
+    """SELECT of how many cards of a column are not done (*project_id* and *phase*:
+    values, bound parameters or columns)."""
+    return select(func.count()).where(
         Card.project_id == project_id, Card.phase == phase, Card.status != "done"
     )
-    return int(s.exec(q).scalar_one())
+
+
+def wip_count(s: Session, project_id: int, phase: str) -> int:
+    """Cards in a column that are not done."""
+    return int(s.exec(wip_count_query(project_id, phase)).scalar_one())
+
+
+def wip_limit_query(project_id: Any, phase: Any) -> Any:
+    """SELECT of a column's WIP limit (arguments as for :func:`wip_count_query`)."""
+    return select(PhaseSetting.wip_limit).where(
+        PhaseSetting.project_id == project_id, PhaseSetting.phase == phase
+    )
 
 
 def wip_limit(s: Session, project_id: int, phase: str) -> int | None:
     """The WIP limit of a column, or None."""
-    q = select(PhaseSetting.wip_limit).where(
-        PhaseSetting.project_id == project_id, PhaseSetting.phase == phase
-    )
-    return s.exec(q).scalars().first()
+    return s.exec(wip_limit_query(project_id, phase)).scalars().first()
 
 
 def check_wip(s: Session, project_id: int, phase: str, force: bool) -> str | None:
