@@ -31,8 +31,6 @@ class BoardCards(BoardGovernance):
     data: BoardData
     portfolio: bool
     column: int
-    follow: str | None
-    follow_column: int | None
 
     def lists(self) -> list[CardList]:
         """The five columns, in phase order."""
