@@ -50,6 +50,9 @@ class BoardScreen(BoardLoading):
     """The lifecycle kanban."""
 
     CSS_PATH = css_path("board.tcss")
+    # The columns, not the filter box that comes first: a first focus on the box showed
+    # a footer of its four keys, rebuilt (and the screen laid out again) a moment later.
+    AUTO_FOCUS = "#board-columns"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_card", "New"),
         Binding("e", "edit", "Edit"),

@@ -78,10 +78,14 @@ class FitFooter(QuietFooter):
     COMPACT_BELOW = 100
     """Narrower than this, the keys are drawn closer together so more of them fit."""
 
+    composed_width: int | None = None
+    """The terminal width the keys were last chosen for."""
+
     def compose(self) -> ComposeResult:
         # Decided before the keys are mounted (a footer spans the screen's width), so no
         # half-drawn key ever shows and nothing waits for a layout pass.
         width = self.app.size.width
+        self.composed_width = width
         compact = width < self.COMPACT_BELOW
         self.compact = compact
         # Narrow, the screen's own keys come before "^p Commands": ctrl+p still works and
@@ -106,4 +110,8 @@ class FitFooter(QuietFooter):
             yield widget
 
     def on_resize(self) -> None:
-        self.refresh(recompose=True)
+        # The first Resize comes right after mounting, at the width compose used: a
+        # rebuild then (every key a new widget, styled and laid out) was a tenth of
+        # opening the board.
+        if self.app.size.width != self.composed_width:
+            self.refresh(recompose=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from pilots import settle
+from textual.app import ComposeResult
 from textual.geometry import Region
 from textual.pilot import Pilot
 
@@ -24,9 +25,10 @@ from ecpm_tui.app import EcpmApp
 from ecpm_tui.config import DbTarget
 from ecpm_tui.db import open_database
 from ecpm_tui.screens.board import BoardScreen
-from ecpm_tui.screens.board_columns import BoardList
+from ecpm_tui.screens.board_columns import BoardColumns, BoardList
 from ecpm_tui.screens.board_render import ColumnHead
 from ecpm_tui.screens.card_column import bar_cells, changed_span, thumb
+from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.store import Store
 
 TODAY = date(2026, 3, 2)
@@ -236,3 +238,42 @@ def test_a_move_lands_on_the_card_in_its_new_column(stores: tuple[Store, Store, 
 
 def test_long_columns_keep_their_thumb(tmp_path: Path) -> None:
     asyncio.run(_long_columns_keep_their_thumb(tmp_path))
+
+
+async def _footer_keys_built_once(
+    stores: tuple[Store, Store, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann, _bob, pid = stores
+    builds: list[tuple[str, int, list[str]]] = []
+    compose = FitFooter.compose
+
+    def counting(self: FitFooter) -> ComposeResult:
+        widgets = list(compose(self))
+        keys = [
+            str(getattr(w, "key_display", "")) for w in widgets if type(w).__name__ == "FooterKey"
+        ]
+        if keys:
+            builds.append((type(self.screen).__name__, self.app.size.width, keys))
+        yield from widgets
+
+    monkeypatch.setattr(FitFooter, "compose", counting)
+    async with board(ann, pid, (120, 35)) as (app, pilot):
+        # One build, with the board's keys: the columns have the focus from the start
+        # (not the filter box, whose four keys were shown first), and the first Resize,
+        # at the width compose used, does not rebuild.
+        board_builds = [b for b in builds if b[0] == "BoardScreen"]
+        assert len(board_builds) == 1, board_builds
+        assert board_builds[0][2][:4] == ["n", "e", "space", "d"]
+        assert isinstance(app.screen.focused, BoardColumns)
+        # A real change of width builds the keys again, for the new width.
+        await pilot.resize_terminal(90, 30)
+        await settle(pilot)
+        board_builds = [b for b in builds if b[0] == "BoardScreen"]
+        assert [width for _, width, _ in board_builds] == [120, 90]
+        assert len(board_builds[1][2]) < len(board_builds[0][2])
+
+
+def test_footer_keys_built_once(
+    stores: tuple[Store, Store, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asyncio.run(_footer_keys_built_once(stores, monkeypatch))
