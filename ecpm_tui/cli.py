@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 # Only what every invocation needs: ``--version`` and ``--help`` cost little more than
 # the interpreter, and each command imports what it uses (config, files, SQLite, ...).
-from ecpm_tui import __version__, cli_import, progress
+from ecpm_tui import __version__, cli_import, gc_policy, progress
 from ecpm_tui.errors import EcpmError, StorageError, ValidationError
 
 if TYPE_CHECKING:
@@ -357,6 +357,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _store(args, create=create)
 
     app = EcpmApp(startup_warnings=warnings, open_store=open_store)
+    gc_policy.apply()  # after Textual and the app are loaded: those stay for good
     app.run(mouse=not args.no_mouse)
     if hasattr(app, "store"):
         app.store.db.close()

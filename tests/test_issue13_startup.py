@@ -161,3 +161,35 @@ def test_keys_typed_while_the_database_opens_are_kept(tmp_path: Path) -> None:
 
     name, typed = asyncio.run(main())
     assert typed == "ACME", name
+
+
+def test_the_ecpm_command_runs_the_app_with_the_collector_tuned(tmp_path: Path) -> None:
+    db = tmp_path / "gc.db"
+    db.touch()  # an empty file is a new database
+    result = run_python(
+        f"""
+        import gc, json
+        from ecpm_tui import cli, gc_policy
+        from ecpm_tui.app import EcpmApp
+
+        seen = {{"before": list(gc.get_threshold()), "frozen_before": gc.get_freeze_count()}}
+
+        def run(self, **kwargs):
+            seen["threshold"] = list(gc.get_threshold())
+            seen["frozen"] = gc.get_freeze_count()
+            seen["app_frozen"] = any(o is self for o in gc.get_objects()) is False
+
+        EcpmApp.run = run
+        seen["code"] = cli.main(["--db", "{db}"])
+        seen["policy"] = list(gc_policy.THRESHOLDS)
+        print(json.dumps(seen))
+        """
+    )
+    assert result["code"] == 0
+    assert result["before"] == [700, 10, 10]
+    # Set before the app runs: collections every 50,000 allocations, and what start-up
+    # loaded (Textual, the app object and its classes) frozen out of the scans.
+    assert result["threshold"] == result["policy"] == [50_000, 20, 20]
+    frozen, before = result["frozen"], result["frozen_before"]
+    assert isinstance(frozen, int) and isinstance(before, int) and frozen > before + 10_000
+    assert result["app_frozen"] is True
