@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ecpm_tui import gc_policy
 from ecpm_tui.app import EcpmApp
 from ecpm_tui.config import DbTarget
 from ecpm_tui.db import open_database
@@ -67,6 +68,7 @@ def measure_keys(store: Store, project_id: int, repeat: int = 5) -> list[KeyCost
     async def run() -> list[KeyCost]:
         app = EcpmApp(store, poll_interval=0)
         app.current_project_id = project_id
+        gc_policy.apply()  # as the ecpm command does before it runs the app
         out: dict[str, list[tuple[float, float]]] = {}
 
         def add(name: str, sample: tuple[float, float]) -> None:

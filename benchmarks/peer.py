@@ -109,6 +109,7 @@ def measure_ecpm(cards: int, repeat: int = 5, limit: float = 600.0) -> dict[str,
     """Board ready and ``j`` for ecpm at *cards*, measured like kanban-tui's side."""
     from benchmarks.keys import bench_store
     from benchmarks.peer_timing import board_and_j
+    from ecpm_tui import gc_policy
     from ecpm_tui.app import EcpmApp
     from ecpm_tui.config import DbTarget
     from ecpm_tui.db import open_database
@@ -132,6 +133,7 @@ def measure_ecpm(cards: int, repeat: int = 5, limit: float = 600.0) -> dict[str,
             Store(open_database(DbTarget(url, "bench")), user="bench"), poll_interval=0
         )
         app.current_project_id = pid
+        gc_policy.apply()  # as the ecpm command does before it runs the app
         return app
 
     def ready(app: Any) -> bool:
