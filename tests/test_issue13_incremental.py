@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from ecpm_tui import lifecycle
 from ecpm_tui.app import EcpmApp
 from ecpm_tui.config import DbTarget
-from ecpm_tui.db import open_database
+from ecpm_tui.db import Database, open_database
 from ecpm_tui.errors import EcpmError
 from ecpm_tui.screens.board import BoardScreen
 from ecpm_tui.screens.board_state import CardIndex
@@ -156,6 +156,35 @@ def test_the_one_read_delta_is_the_three_reads(stores: tuple[Store, Store]) -> N
     assert read.changes is not None and [c.id for c in read.changes.rows] == [card.id]
     assert read.settings == ann.column_settings(pid)
     assert read.settings["closure"].wip_limit == 3
+
+
+def test_changes_patch_to_a_full_load_on_both_backends(db: Database) -> None:
+    # The delta read runs on SQLite's cursor (ids and rows packed as JSON) and through
+    # Core on PostgreSQL; on both, the patched copy must be a fresh load.
+    ann, bob = (
+        Store(db, user="ann", today=lambda: TODAY),
+        Store(db, user="bob", today=lambda: TODAY),
+    )
+    pid = new_project(ann, 6)
+    index = CardIndex(pid, ann.board_cards(pid))
+    cards = ann.list_cards(pid)
+    bob.move_card(cards[0].id, "closure")
+    bob.update_card(cards[1].id, cards[1].version, {"title": "renamed [/] by bob"})
+    bob.delete_card(cards[2].id, cards[2].version)
+    bob.cycle_card_status(cards[3].id)
+    added = bob.create_card(pid, {"title": "new", "phase": "planning", "due_date": "2026-04-01"})
+    other = new_project(bob, 2)  # another project's changes touch nothing here
+    bob.move_card(bob.list_cards(other)[0].id, "closure")
+    changes = ann.card_changes(pid, index.last_event)
+    assert changes is not None
+    assert {c.id for c in changes.rows} == {cards[0].id, cards[1].id, cards[3].id, added.id}
+    assert changes.gone == [cards[2].id]
+    assert index.apply(changes) is not None
+    assert columns_of(index) == full_columns(ann, pid)
+    # Nothing new since: no rows, and the count still adds up.
+    again = ann.card_changes(pid, index.last_event)
+    assert again is not None and again.rows == [] and again.gone == []
+    assert index.apply(again) == set()
 
 
 def board_columns(board: BoardScreen) -> list[list[str]]:
