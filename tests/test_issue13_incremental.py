@@ -22,7 +22,7 @@ from ecpm_tui.config import DbTarget
 from ecpm_tui.db import Database, open_database
 from ecpm_tui.errors import EcpmError
 from ecpm_tui.screens.board import BoardScreen
-from ecpm_tui.screens.board_state import CardIndex
+from ecpm_tui.screens.board_state import CardIndex, ColumnView
 from ecpm_tui.store import Store
 
 TODAY = date(2026, 3, 2)
@@ -53,6 +53,11 @@ def columns_of(index: CardIndex) -> dict[str, list[object]]:
 
 def full_columns(store: Store, project_id: int) -> dict[str, list[object]]:
     return columns_of(CardIndex(project_id, store.board_cards(project_id)))
+
+
+def views_of(index: CardIndex) -> dict[str, ColumnView]:
+    """What the board shows of each column (made once, then patched by ``apply``)."""
+    return {p: index.view(p) for p in PHASES}
 
 
 step = st.tuples(
@@ -104,6 +109,8 @@ def test_patched_board_equals_full_reload(
     ann, bob = stores
     pid = new_project(ann, 6)
     index = CardIndex(pid, ann.board_cards(pid))
+    shown = views_of(index)  # the columns on screen: patched from here on
+    before = {p: (list(v.ids), list(v.cards), v.done) for p, v in shown.items()}
     for kind, foreign, pick, phase in steps:
         # A refused action (a card at the top has nothing to swap with) changes nothing.
         with contextlib.suppress(EcpmError):
@@ -113,11 +120,35 @@ def test_patched_board_equals_full_reload(
             assert changes is not None
             assert index.apply(changes) is not None
             assert columns_of(index) == full_columns(ann, pid)
+            assert views_of(index) == views_of(CardIndex(pid, ann.board_cards(pid)))
     changes = ann.card_changes(pid, index.last_event)
     assert changes is not None
     assert index.apply(changes) is not None
     assert columns_of(index) == full_columns(ann, pid)
+    assert views_of(index) == views_of(CardIndex(pid, ann.board_cards(pid)))
+    # Views handed out earlier are never changed in place (a column keeps its lists).
+    assert {p: (v.ids, v.cards, v.done) for p, v in shown.items()} == before
     assert index.cards() == [c for p in PHASES for c in full_columns(ann, pid)[p]]  # type: ignore[misc]
+
+
+def test_shown_columns_count_done_cards_as_they_come_and_go(stores: tuple[Store, Store]) -> None:
+    ann, bob = stores
+    pid = new_project(ann, 6)
+    index = CardIndex(pid, ann.board_cards(pid))
+    card = ann.list_cards(pid)[0]  # in Initiation
+    for _ in range(2):  # to do -> doing -> done (blocked needs a reason: skipped)
+        bob.cycle_card_status(card.id)
+    for target in ("planning", "initiation", "planning"):
+        views_of(index)  # shown: the next changes patch these views
+        changes = ann.card_changes(pid, index.last_event)
+        assert changes is not None and index.apply(changes) is not None
+        fresh = views_of(CardIndex(pid, ann.board_cards(pid)))
+        assert views_of(index) == fresh
+        bob.move_card(card.id, target, force=True)
+    changes = ann.card_changes(pid, index.last_event)
+    assert changes is not None and index.apply(changes) is not None
+    assert views_of(index) == views_of(CardIndex(pid, ann.board_cards(pid)))
+    assert index.view("planning").done == 1 and index.view("initiation").done == 0
 
 
 def test_changes_in_other_projects_touch_nothing(stores: tuple[Store, Store]) -> None:
