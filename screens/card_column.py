@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Generic, TypeVar
+from typing import ClassVar, Generic, Self, TypeVar
 
 from rich.color import Color
 from rich.segment import Segment
@@ -94,6 +94,9 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         self._paint: _Paint | None = None
         self._bar: list[Segment] | None = None
         self._line_context: object = None
+        # Final lines by visible line number, and what they were all drawn from.
+        self._shown: dict[int, Strip] = {}
+        self._shown_state: object = None
         # A few screens of lines in each look (active or not, cursor or not).
         self._lines: LRUCache[tuple[str, int, bool, _Paint], tuple[T, Strip]] = LRUCache(1024)
 
@@ -225,16 +228,89 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
             self._lines.clear()
             self.refresh()
 
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        # Lines asked for again are drawn again (see render_lines): the regions given are
+        # lines of the visible area, as render_line numbers them.
+        if regions:
+            for region in regions:
+                for y in region.line_range:
+                    self._shown.pop(y, None)
+        elif repaint:
+            self._shown.clear()
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
     def render_lines(self, crop: Region) -> list[Strip]:
         # The same for every line of one paint; looked up per line (each walks the DOM)
         # they cost more than drawing the line.
         self._paint = self._make_paint()
         self._bar = self._bar_cells()
         try:
-            return super().render_lines(crop)
+            if not self._plain():
+                return super().render_lines(crop)
+            return self._plain_lines(crop)
         finally:
             self._paint = None
             self._bar = None
+
+    def _plain_lines(self, crop: Region) -> list[Strip]:
+        """The lines of a plain column, as Textual's styles cache would give them.
+
+        That cache adds nothing around a plain column's lines (no border, padding, tint,
+        opacity), yet it looked up the widget's styles again for every line it drew: twice
+        the cost of drawing the line, on every line of the two columns a move repaints.
+        Lines are kept here instead, until a refresh names them or what every line is drawn
+        from (size, scroll position, colours, scrollbar, context) changes.
+        """
+        paint = self._paint
+        assert paint is not None
+        # Not the cursor's colours: they are on the cursor line only, which is refreshed
+        # by name when they change (switching the active column repaints two lines).
+        state = (
+            self.size,
+            self.scroll_offset,
+            paint.base,
+            paint.width,
+            self._bar,
+            self._line_context,
+        )
+        if state != self._shown_state:
+            self._shown.clear()
+            self._shown_state = state
+        shown = self._shown
+        strips: list[Strip] = []
+        for y in crop.line_range:
+            strip = shown.get(y)
+            if strip is None:
+                strip = shown[y] = self.render_line(y)
+            strips.append(strip)
+        background = self.background_colors[1]
+        for line_filter in self.get_line_filters():
+            strips = [strip.apply_filter(line_filter, background) for strip in strips]
+        if crop.column_span != (0, self.size.width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
+    def _plain(self) -> bool:
+        """Whether the styles cache would add nothing around this column's lines."""
+        styles = self.styles
+        return (
+            not any(edge for edge, _ in styles.border)
+            and not any(edge for edge, _ in styles.outline)
+            and not any(styles.padding)
+            and not styles.tint.a
+            and styles.text_opacity == 1.0
+            and (not styles.has_rule("hatch") or styles.hatch == "none")
+            and self.border_title is None
+            and self.border_subtitle is None
+            and self.opacity == 1.0
+        )
 
     def _make_paint(self) -> _Paint:
         return _Paint(

@@ -19,6 +19,8 @@ from pilots import settle
 from textual.app import ComposeResult
 from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from ecpm_tui import lifecycle
 from ecpm_tui.app import EcpmApp
@@ -277,3 +279,36 @@ def test_footer_keys_built_once(
     stores: tuple[Store, Store, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asyncio.run(_footer_keys_built_once(stores, monkeypatch))
+
+
+def drawn(strips: list[Strip]) -> list[list[tuple[str, object]]]:
+    return [[(seg.text, seg.style) for seg in strip] for strip in strips]
+
+
+async def _columns_draw_as_the_styles_cache_would(stores: tuple[Store, Store, int]) -> None:
+    ann, bob, pid = stores
+    async with board(ann, pid, (120, 35)) as (app, pilot):
+        for keys in (["j", "j"], ["L"], ["l"], ["space"], ["p"], ["p"], ["H"], ["G", "k"]):
+            await pilot.press(*keys)
+            await settle(pilot)
+            for col in app.screen.query(BoardList):
+                whole = Region(0, 0, col.size.width, col.size.height)
+                part = Region(1, 2, col.size.width - 2, 5)
+                for crop in (whole, part):
+                    # The column keeps its own lines (see CardColumn._plain_lines); Textual's
+                    # styles cache, given the same column, must draw the very same cells.
+                    assert drawn(col.render_lines(crop)) == drawn(
+                        ScrollView.render_lines(col, crop)
+                    ), (keys, col.phase, crop)
+        bob.move_card(ann.list_cards(pid)[0].id, "closure")
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        screen.reload()
+        await settle(pilot)
+        for col in app.screen.query(BoardList):
+            whole = Region(0, 0, col.size.width, col.size.height)
+            assert drawn(col.render_lines(whole)) == drawn(ScrollView.render_lines(col, whole))
+
+
+def test_columns_draw_as_the_styles_cache_would(stores: tuple[Store, Store, int]) -> None:
+    asyncio.run(_columns_draw_as_the_styles_cache_would(stores))
