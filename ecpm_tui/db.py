@@ -218,6 +218,12 @@ class Database:
 
     def change_token(self) -> int:
         """A number that changes whenever anyone commits a write (cheap: poll ~1/s)."""
+        try:
+            return self._change_token()
+        except (sqlite3.Error, DBAPIError) as exc:
+            raise storage_error(exc, self.display) from exc
+
+    def _change_token(self) -> int:
         if self.is_sqlite:
             with self._watch_lock:
                 if self._watch is None:

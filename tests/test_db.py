@@ -190,3 +190,17 @@ def test_change_token_moves_when_another_connection_writes(db_url: str) -> None:
     assert db.change_token() != before
     db.close()
     other.close()
+
+
+def test_change_token_of_a_file_made_corrupt_is_a_clear_error(tmp_path: Path) -> None:
+    # The board and the change poll read it from workers, which report ecpm's errors:
+    # a driver error there would end the app with a traceback.
+    path = tmp_path / "token.db"
+    db = open_database(sqlite_target(path))
+    db.engine.dispose()
+    for name in ("token.db", "token.db-wal", "token.db-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    path.write_bytes(b"x" * 8192)  # replaced behind the app's back
+    with pytest.raises(StorageError, match="corrupt"):
+        db.change_token()
+    db.close()
