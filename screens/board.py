@@ -92,6 +92,8 @@ class BoardScreen(BoardLoading):
         # What the detail line shows: the item (by identity), today and its column setting.
         self.detail_of: tuple[object, date, ColumnSetting | None] | None = None
         self.index: CardIndex | None = None  # the project's cards, patched in place
+        # The change token read before the index's last read (see BoardLoading.reload).
+        self.read_token: int | None = None
         self.columns_scope = ""  # what the columns show: "cards", "portfolio" or nothing yet
         # Cards whose long descriptions match the filter's words (see text_matches).
         self.long_key: tuple[int, tuple[str, ...]] | None = None

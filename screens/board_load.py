@@ -9,6 +9,7 @@ only the cards named by newer audit events and redraws the columns they touched.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from textual import work
 from textual.content import Content
@@ -38,6 +39,7 @@ class BoardLoading(BoardCards):
     follow: str | None
     follow_column: int | None
     index: CardIndex | None
+    read_token: int | None
     columns_scope: str
     long_key: tuple[int, tuple[str, ...]] | None
     long_matches: frozenset[int]
@@ -56,10 +58,11 @@ class BoardLoading(BoardCards):
                 return BoardLoad(BoardData(None, [], []), None)
             pid = projects[0].id
         assert pid is not None
+        token = self.store.db.change_token()  # before the cards: see reload
         snapshot = self.store.board_cards(pid)
         project = self.store.get_project(pid)
         data = BoardData(project, [], [], self.store.column_settings(pid), today)
-        return BoardLoad(data, CardIndex(pid, snapshot))
+        return BoardLoad(data, CardIndex(pid, snapshot), token)
 
     def reload(self) -> None:
         """Apply what changed since the last load when the same project's cards are
@@ -69,13 +72,26 @@ class BoardLoading(BoardCards):
         if self.portfolio or index is None or pid != index.project_id:
             self._load()
         else:
-            self._load_changes(index.project_id, index.last_event)
+            # Only when the columns show this index's cards (not the portfolio's projects,
+            # which a toggle back redraws from the delta's project data).
+            seen = self.read_token if self.columns_scope == "cards" else None
+            self._load_changes(index.project_id, index.last_event, seen, self.data.today)
 
     @work(thread=True, exclusive=True, group="load")
-    def _load_changes(self, project_id: int, after: int) -> None:
+    def _load_changes(
+        self, project_id: int, after: int, seen: int | None, seen_today: date | None
+    ) -> None:
         try:
+            # Nobody committed anything since the last read (coming back to the board, the
+            # scope toggled back), and the day is the same: nothing to read or redraw.
+            # The token is read before the changes, so a commit in between is read twice
+            # at worst, never missed.
+            token = self.store.db.change_token()
+            today = self.store.today()
+            if seen is not None and token == seen and today == seen_today:
+                return
             read = self.store.board_delta(project_id, after)
-            delta = BoardDelta(after, read.project, read.changes, read.settings, self.store.today())
+            delta = BoardDelta(after, read.project, read.changes, read.settings, today, token)
         except EcpmError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
             return
@@ -130,6 +146,7 @@ class BoardLoading(BoardCards):
             if index is not None or not self.portfolio:
                 # The portfolio has no cards: the project's stay loaded for the way back.
                 self.index = index
+                self.read_token = data.token
             data = data.data
         self.data = data
         self.refresh_bindings()  # card actions depend on scope and data
@@ -152,8 +169,10 @@ class BoardLoading(BoardCards):
             self.long_key = None  # a long description changed: the filter asks again
         if touched is None:
             self.index = None
+            self.read_token = None
             self._load()
             return
+        self.read_token = delta.token
         old = self.data
         self.data = BoardData(delta.project, [], [], delta.settings, delta.today)
         if (

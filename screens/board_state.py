@@ -134,6 +134,8 @@ class BoardLoad:
 
     data: BoardData
     index: CardIndex | None
+    token: int | None = None
+    """The database's change token, read just before the cards (see BoardLoading)."""
 
 
 @dataclass(frozen=True)
@@ -146,3 +148,5 @@ class BoardDelta:
     """None: too much changed, load everything."""
     settings: dict[str, ColumnSetting]
     today: date
+    token: int | None = None
+    """The database's change token, read just before the changes."""

@@ -312,3 +312,59 @@ async def _columns_draw_as_the_styles_cache_would(stores: tuple[Store, Store, in
 
 def test_columns_draw_as_the_styles_cache_would(stores: tuple[Store, Store, int]) -> None:
     asyncio.run(_columns_draw_as_the_styles_cache_would(stores))
+
+
+async def _back_to_an_unchanged_board_reads_nothing(
+    stores: tuple[Store, Store, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann, bob, pid = stores
+    day = [TODAY]
+    monkeypatch.setattr(ann, "today", lambda: day[0])
+    reads: list[int] = []
+    delta = ann.board_delta
+
+    def counting(project_id: int, after: int) -> object:
+        reads.append(after)
+        return delta(project_id, after)
+
+    monkeypatch.setattr(ann, "board_delta", counting)
+    async with board(ann, pid, (120, 35)) as (app, pilot):
+        before = column_lines(app)
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert reads == []  # nobody committed anything: nothing read, nothing redrawn
+        assert column_lines(app) == before
+        # Another user's move while this one is away is read on the way back.
+        moved = ann.list_cards(pid)[0]
+        await pilot.press("1")
+        await settle(pilot)
+        bob.move_card(moved.id, "closure")
+        await pilot.press("2")
+        await settle(pilot)
+        assert len(reads) == 1
+        assert any(moved.title in line for line in column_lines(app)["closure"])
+        # A new day redraws the ages even when nothing was committed.
+        await pilot.press("1")
+        await settle(pilot)
+        day[0] = date(2026, 3, 3)
+        await pilot.press("2")
+        await settle(pilot)
+        assert len(reads) == 2
+        screen = app.screen
+        assert isinstance(screen, BoardScreen) and screen.data.today == date(2026, 3, 3)
+        # The portfolio and back: the columns show the projects meanwhile, so the way
+        # back redraws the cards from a read.
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert len(reads) == 3
+        assert any(moved.title in line for line in column_lines(app)["closure"])
+
+
+def test_back_to_an_unchanged_board_reads_nothing(
+    stores: tuple[Store, Store, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asyncio.run(_back_to_an_unchanged_board_reads_nothing(stores, monkeypatch))
