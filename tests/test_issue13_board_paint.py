@@ -163,6 +163,16 @@ def test_changed_span() -> None:
     assert changed_span(["1", "2", "3"], [a, b, c], ["2", "3"], [b, c]) == (0, 2)
     # One added at the bottom: just the new row.
     assert changed_span(["1"], [a], ["1", "2"], [a, b]) == (1, 1)
+    # Only the visible rows are compared: a card added far below them changes none...
+    ids = [str(i) for i in range(1000)]
+    items = [object() for _ in ids]
+    assert changed_span(ids, items, [*ids, "new"], [*items, a], 10, 50) == (None, 0)
+    # ...one taken out above them shifts every one of them.
+    assert changed_span(ids, items, ids[1:], items[1:], 10, 50) == (10, 49)
+    # One changed among them is that row; near the end, the rows past it are gone.
+    changed = [*items[:20], object(), *items[21:]]
+    assert changed_span(ids, items, ids, changed, 10, 50) == (20, 20)
+    assert changed_span(ids, items, ids[:995], items[:995], 990, 1040) == (995, 999)
 
 
 def test_patched_board_reads_as_a_fresh_one(stores: tuple[Store, Store, int]) -> None:
