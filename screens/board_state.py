@@ -123,7 +123,7 @@ class CardIndex:
             self._insert(card)
             touched.add(card.phase)
         self.last_event = max(self.last_event, changes.last_event)
-        if changes.total != len(self.by_id):
+        if changes.total is not None and changes.total != len(self.by_id):
             return None
         return touched
 

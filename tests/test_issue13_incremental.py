@@ -174,6 +174,29 @@ def test_a_count_that_does_not_add_up_asks_for_a_full_load(stores: tuple[Store, 
     assert index.apply(changes) is None
 
 
+def test_cards_are_counted_after_events_that_change_their_number(
+    stores: tuple[Store, Store],
+) -> None:
+    ann, bob = stores
+    pid = new_project(ann, 3)
+    index = CardIndex(pid, ann.board_cards(pid))
+    card = ann.list_cards(pid)[0]
+    bob.move_card(card.id, "planning")
+    bob.cycle_card_status(card.id)
+    bob.update_card(card.id, card.version + 2, {"title": "renamed"})
+    moved = ann.card_changes(pid, index.last_event)
+    # Moves, status changes and edits keep the number of cards: not counted (a count
+    # reads the project's whole index).
+    assert moved is not None and moved.total is None
+    assert index.apply(moved) is not None
+    lost = index.column("initiation")[0]
+    del index.by_id[lost.id]  # the copy lost a card somehow
+    bob.create_card(pid, {"title": "one more"})
+    created = ann.card_changes(pid, index.last_event)
+    assert created is not None and created.total == 4
+    assert index.apply(created) is None  # the next count finds it out: load afresh
+
+
 def test_the_one_read_delta_is_the_three_reads(stores: tuple[Store, Store]) -> None:
     ann, bob = stores
     pid = new_project(ann, 4)

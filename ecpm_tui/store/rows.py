@@ -112,13 +112,14 @@ class CardChanges:
     Pass ``last_event`` back as *after* next time. ``rows`` are the current rows of the
     changed cards still in the project; ``gone`` the ids of changed cards that are not.
     ``total`` is how many cards the project holds now, so a caller can check that its
-    patched copy adds up (and load everything if it does not).
+    patched copy adds up (and load everything if it does not); None when only events
+    that keep the number of cards (moves, status changes, edits) happened since.
     """
 
     last_event: int
     rows: list[BoardCard]
     gone: list[int]
-    total: int
+    total: int | None
 
 
 @dataclass(frozen=True, slots=True)
