@@ -98,7 +98,9 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         self._shown: dict[int, Strip] = {}
         self._shown_state: object = None
         # A few screens of lines in each look (active or not, cursor or not).
-        self._lines: LRUCache[tuple[str, int, bool, _Paint], tuple[T, Strip]] = LRUCache(1024)
+        self._lines: LRUCache[tuple[str, int, Style, int, Style | None], tuple[T, Strip]] = (
+            LRUCache(1024)
+        )
 
     # -- data -------------------------------------------------------------------------------
 
@@ -348,7 +350,15 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         on_cursor = row == self.cursor
         # Lines are cached by what they are drawn from: moving the cursor, switching the
         # active column or patching one card redraws the lines around it from the cache.
-        key = (self.ids[row], scroll_x, on_cursor, paint)
+        # The cursor's colours are part of the cursor line's key only: a column that
+        # becomes active or not (every move) keeps every other line.
+        key = (
+            self.ids[row],
+            scroll_x,
+            paint.base,
+            paint.width,
+            paint.cursor if on_cursor else None,
+        )
         hit = self._lines.get(key)
         if hit is not None and hit[0] is item:
             return hit[1]

@@ -29,7 +29,7 @@ from ecpm_tui.db import open_database
 from ecpm_tui.screens.board import BoardScreen
 from ecpm_tui.screens.board_columns import BoardColumns, BoardList
 from ecpm_tui.screens.board_render import ColumnHead
-from ecpm_tui.screens.card_column import bar_cells, changed_span, thumb
+from ecpm_tui.screens.card_column import CardColumn, bar_cells, changed_span, thumb
 from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.store import Store
 
@@ -378,3 +378,35 @@ def test_back_to_an_unchanged_board_reads_nothing(
     stores: tuple[Store, Store, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asyncio.run(_back_to_an_unchanged_board_reads_nothing(stores, monkeypatch))
+
+
+async def _a_move_draws_only_the_lines_it_changed(
+    stores: tuple[Store, Store, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann, _bob, pid = stores
+    draws: list[object] = []
+    draw = CardColumn._draw
+
+    def counting(self: CardColumn[object], item: object, *args: object) -> Strip:
+        draws.append(item)
+        return draw(self, item, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(CardColumn, "_draw", counting)
+    # Short columns: a card moved to the bottom of the next one scrolls it there.
+    async with board(ann, pid, (120, 16)) as (_app, pilot):
+        await pilot.press("L", "H")  # every line of both columns drawn once in each look
+        await settle(pilot)
+        draws.clear()
+        await pilot.press("L")
+        await settle(pilot)
+        # Both columns were repainted whole (the card left one, the other scrolled to it
+        # at its bottom and became the active one), yet the only lines drawn anew are the
+        # moved card's and the cursor's new line in the column it left: every other line
+        # comes from the cache, whichever column is the active one.
+        assert len(draws) <= 2, draws
+
+
+def test_a_move_draws_only_the_lines_it_changed(
+    stores: tuple[Store, Store, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asyncio.run(_a_move_draws_only_the_lines_it_changed(stores, monkeypatch))
