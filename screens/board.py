@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Header, Input, Static
 
 from ecpm_tui import lifecycle
@@ -108,10 +108,12 @@ class BoardScreen(BoardLoading):
             yield Static("Loading cards...", id="board-title")  # until the first load shows
             yield Input(placeholder="/ filter: text @who #tag ws:", id="board-filter")
         with BoardColumns(id="board-columns"):
+            # A grid: the heads on its first row, the columns on the second; the lines
+            # between them are drawn by the grid itself (see BoardColumns).
             for phase in lifecycle.PHASES:
-                with Vertical(classes="column"):
-                    yield ColumnHead(phase, id=f"head-{phase.value}")
-                    yield BoardList(phase, self.item_line)
+                yield ColumnHead(phase, id=f"head-{phase.value}")
+            for phase in lifecycle.PHASES:
+                yield BoardList(phase, self.item_line)
         yield Static("", id="card-detail")
         yield FitFooter()
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import BindingType
-from textual.containers import Horizontal
+from textual.strip import Strip
+from textual.widget import Widget
 
 from ecpm_tui import lifecycle
 from ecpm_tui.screens.board_render import BoardItem, CardList, ColumnHead
@@ -42,7 +44,7 @@ class BoardList(CardList):
 
     def looks_focused(self) -> bool:
         """Whether to draw as the focused column."""
-        parent = self.parent.parent if self.parent is not None else None
+        parent = self.parent
         return self.selected and parent is not None and parent.has_focus
 
     def get_component_rich_style(
@@ -58,17 +60,38 @@ class BoardList(CardList):
         self.refresh_line(self.cursor)
 
 
-class BoardColumns(Horizontal, can_focus=True):
-    """Holds the focus for the columns; the cursor keys act on the active one."""
+class BoardColumns(Widget, can_focus=True):
+    """Holds the focus for the columns; the cursor keys act on the active one.
+
+    It also draws the line right of each column in the gaps its grid leaves between them
+    (right of the last, its border does). A container per column drawing that line as its border
+    was one more widget on every line of every frame, for a cell: a tenth of a repaint.
+    """
 
     # The same keys as a focused column (same help text, same order).
     BINDINGS: ClassVar[list[BindingType]] = list(CardColumn.BINDINGS)
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"board-columns--line"}
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.active = 0
         self._lists: list[BoardList] = []
         self._heads: list[ColumnHead] = []
+        self._line: tuple[object, Strip] | None = None
+
+    def render_line(self, y: int) -> Strip:
+        """A line of the gaps between the columns: the line right of each, else blank."""
+        width = self.size.width
+        key = (width, self.rich_style, self.get_component_rich_style("board-columns--line"))
+        if self._line is None or self._line[0] != key:
+            _, base, line = key
+            cells = [Segment(" ", base)] * width
+            for head in self.heads():
+                x = head.region.right - self.region.x
+                if 0 <= x < width:
+                    cells[x] = Segment("│", line)
+            self._line = (key, Strip(cells, width).simplify())
+        return self._line[1]
 
     def lists(self) -> list[BoardList]:
         """The columns, left to right."""

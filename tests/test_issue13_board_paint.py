@@ -410,3 +410,30 @@ def test_a_move_draws_only_the_lines_it_changed(
     stores: tuple[Store, Store, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asyncio.run(_a_move_draws_only_the_lines_it_changed(stores, monkeypatch))
+
+
+@pytest.mark.parametrize("size", [(81, 24), (123, 30)])
+def test_a_line_right_of_every_column_at_any_width(
+    stores: tuple[Store, Store, int], size: tuple[int, int]
+) -> None:
+    async def run() -> None:
+        ann, _bob, pid = stores
+        async with board(ann, pid, size) as (app, _pilot):
+            grid = app.screen.query_one(BoardColumns)
+            lists, heads = grid.lists(), grid.heads()
+            assert grid.region.right == size[0]  # the grid spans the screen
+            for column, head in zip(lists, heads, strict=True):
+                x = column.region.right
+                assert head.region.right == x and head.region.x == column.region.x
+                for y in (head.region.y, *column.region.line_range):
+                    # The cell right of each column belongs to the grid, which draws the
+                    # line there (its own border right of the last column).
+                    widget, _ = app.screen.get_widget_at(x, y)
+                    assert widget is grid, (x, y, widget)
+                    if x < grid.region.right - 1:
+                        line = grid.render_line(y - grid.region.y).text
+                        assert line[x - grid.region.x] == "│", (x, y, line)
+            widths = {column.region.width for column in lists}
+            assert max(widths) - min(widths) <= 1
+
+    asyncio.run(run())
