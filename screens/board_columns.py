@@ -42,6 +42,10 @@ class BoardList(CardList):
         super().__init__(phase, render)
         self.selected = False
 
+    def cursor_look(self) -> object:
+        """The cursor is drawn as a focused column's while this is the active column."""
+        return (self.has_focus, self.looks_focused())
+
     def looks_focused(self) -> bool:
         """Whether to draw as the focused column."""
         parent = self.parent

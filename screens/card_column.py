@@ -22,6 +22,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.color import Color as TColor
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -97,6 +98,10 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         # Final lines by visible line number, and what they were all drawn from.
         self._shown: dict[int, Strip] = {}
         self._shown_state: object = None
+        # The look (see _look) and the cursor's colours by cursor_look(), until the
+        # styles change; the scrollbar's cells for one height, length and position.
+        self._looks: tuple[object, dict[object, Style], _Look] | None = None
+        self._bar_cache: tuple[object, list[Segment]] | None = None
         # A few screens of lines in each look (active or not, cursor or not).
         self._lines: LRUCache[tuple[str, int, Style, int, Style | None], tuple[T, Strip]] = (
             LRUCache(1024)
@@ -252,7 +257,7 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         self._paint = self._make_paint()
         self._bar = self._bar_cells()
         try:
-            if not self._plain():
+            if not self._look().plain:
                 return super().render_lines(crop)
             return self._plain_lines(crop)
         finally:
@@ -290,7 +295,7 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
             if strip is None:
                 strip = shown[y] = self.render_line(y)
             strips.append(strip)
-        background = self.background_colors[1]
+        background = self._look().background
         for line_filter in self.get_line_filters():
             strips = [strip.apply_filter(line_filter, background) for strip in strips]
         if crop.column_span != (0, self.size.width):
@@ -298,10 +303,27 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
             strips = [strip.crop(x1, x2) for strip in strips]
         return strips
 
-    def _plain(self) -> bool:
-        """Whether the styles cache would add nothing around this column's lines."""
+    def notify_style_update(self) -> None:
+        # What the look was computed from changed (CSS, theme, a pseudo-class here or
+        # above): compute it again when next drawn.
+        self._looks = None
+        super().notify_style_update()
+
+    def _look(self) -> _Look:
+        """What every line is drawn with, from the styles; kept until they change (each
+        part walks the DOM, and a frame asks for every column's lines, often twice)."""
+        app = self.app
+        # A theme changes every colour without a style update of widgets whose own rules
+        # stay the same (this one's background comes from the screen).
+        theme = (app.theme, app.ansi_color)
+        looks = self._looks
+        if looks is None or looks[0] != theme:
+            looks = self._looks = (theme, {}, self._make_look())
+        return looks[2]
+
+    def _make_look(self) -> _Look:
         styles = self.styles
-        return (
+        plain = (
             not any(edge for edge, _ in styles.border)
             and not any(edge for edge, _ in styles.outline)
             and not any(styles.padding)
@@ -312,28 +334,39 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
             and self.border_subtitle is None
             and self.opacity == 1.0
         )
+        base_background, background = self.background_colors
+        bar_back = styles.scrollbar_background
+        if bar_back.a < 1:
+            bar_back = base_background + bar_back
+        bar = bar_back + styles.scrollbar_color
+        return _Look(plain, self.rich_style, background, bar_back.rich_color, bar.rich_color)
+
+    def cursor_look(self) -> object:
+        """What the cursor's colours depend on besides the styles (see _make_paint)."""
+        return self.has_focus
 
     def _make_paint(self) -> _Paint:
+        look = self._look()
+        assert self._looks is not None
+        cursors = self._looks[1]
+        key = self.cursor_look()
+        cursor = cursors.get(key)
+        if cursor is None:
+            cursor = cursors[key] = self.get_component_rich_style("card-column--cursor")
         return _Paint(
-            self.rich_style,
-            self.get_component_rich_style("card-column--cursor"),
+            look.base,
+            cursor,
             max(0, self.scrollable_content_region.width - 1),  # the last cell is the bar's
         )
 
     def _bar_cells(self) -> list[Segment]:
         """The scrollbar's cell on each line, coloured as Textual colours its scrollbar."""
-        styles = self.styles
-        background = styles.scrollbar_background
-        if background.a < 1:
-            background = self.background_colors[0] + background
-        color = background + styles.scrollbar_color
-        return bar_cells(
-            self.size.height,
-            len(self.items),
-            self.scroll_offset.y,
-            background.rich_color,
-            color.rich_color,
-        )
+        look = self._look()
+        key = (self.size.height, len(self.items), self.scroll_offset.y, look)
+        if self._bar_cache is None or self._bar_cache[0] != key:
+            cells = bar_cells(key[0], key[1], key[2], look.bar_back, look.bar)
+            self._bar_cache = (key, cells)
+        return self._bar_cache[1]
 
     def render_line(self, y: int) -> Strip:
         paint = self._paint or self._make_paint()
@@ -381,6 +414,18 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
             style = base + seg.style if seg.style else base
             segments.append(Segment(seg.text, style + cursor if cursor else style))
         return Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
+
+
+@dataclass(frozen=True, slots=True)
+class _Look:
+    """What a column's lines are drawn with, from its styles."""
+
+    plain: bool
+    """Nothing drawn around the lines (border, padding, tint...): see _plain_lines."""
+    base: Style
+    background: TColor
+    bar_back: Color | None
+    bar: Color | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -437,3 +437,25 @@ def test_a_line_right_of_every_column_at_any_width(
             assert max(widths) - min(widths) <= 1
 
     asyncio.run(run())
+
+
+async def _columns_follow_a_change_of_theme(stores: tuple[Store, Store, int]) -> None:
+    ann, _bob, pid = stores
+    async with board(ann, pid, (120, 35)) as (app, pilot):
+        before = {
+            col.phase: drawn(col.render_lines(col.size.region))
+            for col in app.screen.query(BoardList)
+        }
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await settle(pilot)
+        for col in app.screen.query(BoardList):
+            whole = col.size.region
+            # Every colour is the new theme's: the columns keep what they draw with until
+            # the theme (or their styles) change, then draw as the styles cache does.
+            after = drawn(col.render_lines(whole))
+            assert after == drawn(ScrollView.render_lines(col, whole))
+            assert after != before[col.phase]
+
+
+def test_columns_follow_a_change_of_theme(stores: tuple[Store, Store, int]) -> None:
+    asyncio.run(_columns_follow_a_change_of_theme(stores))
