@@ -100,6 +100,7 @@ class FitFooter(QuietFooter):
             room -= text + (2 if compact else 3)
         used = 0
         full = False
+        built = False
         for widget in super().compose():
             if type(widget).__name__ == "FooterKey" and not widget.has_class("-command-palette"):
                 needed = _key_width(widget, compact)
@@ -107,7 +108,12 @@ class FitFooter(QuietFooter):
                 if full:
                     continue  # this key and every later one stay in help and the palette
                 used += needed
+                built = True
             yield widget
+        if not built:
+            # Footer builds its keys only once the screen's bindings are known, and not
+            # while the app lacks the focus (a browser tab): the next Resize builds them.
+            self.composed_width = None
 
     def on_resize(self) -> None:
         # The first Resize comes right after mounting, at the width compose used: a

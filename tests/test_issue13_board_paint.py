@@ -29,7 +29,8 @@ from ecpm_tui.db import open_database
 from ecpm_tui.screens.board import BoardScreen
 from ecpm_tui.screens.board_columns import BoardColumns, BoardList
 from ecpm_tui.screens.board_render import ColumnHead
-from ecpm_tui.screens.card_column import CardColumn, bar_cells, changed_span, thumb
+from ecpm_tui.screens.card_column import CardColumn
+from ecpm_tui.screens.column_parts import bar_cells, changed_span, thumb
 from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.store import Store
 
@@ -459,3 +460,27 @@ async def _columns_follow_a_change_of_theme(stores: tuple[Store, Store, int]) ->
 
 def test_columns_follow_a_change_of_theme(stores: tuple[Store, Store, int]) -> None:
     asyncio.run(_columns_follow_a_change_of_theme(stores))
+
+
+async def _footer_keys_built_without_the_app_focus(stores: tuple[Store, Store, int]) -> None:
+    ann, _bob, pid = stores
+    app = EcpmApp(ann, poll_interval=0)
+    app.current_project_id = pid
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        # A browser tab (ecpm serve) may never give the app the focus: Footer then never
+        # rebuilds for its bindings, and its keys come with the first Resize.
+        app.app_focus = False
+        await app.switch_mode("board")
+        keys: list[str] = []
+        for _ in range(40):  # (a key would give the app the focus: wait instead)
+            await pilot.pause(0.05)
+            keys = [str(getattr(k, "key_display", "")) for k in app.screen.query("FooterKey")]
+            if keys:
+                break
+        assert isinstance(app.screen, BoardScreen) and app.app_focus is False
+        assert keys[:4] == ["n", "e", "space", "d"], keys
+
+
+def test_footer_keys_built_without_the_app_focus(stores: tuple[Store, Store, int]) -> None:
+    asyncio.run(_footer_keys_built_without_the_app_focus(stores))
