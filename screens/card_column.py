@@ -13,22 +13,20 @@ itself does not take clicks.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import ClassVar, Generic, Self, TypeVar
 
-from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.color import Color as TColor
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
+
+from ecpm_tui.screens.column_parts import Look, Paint, bar_cells, changed_span, thumb
 
 T = TypeVar("T")
 
@@ -92,7 +90,7 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         self.render_item = render_item
         self.ids: Sequence[str] = ()
         self.items: Sequence[T] = ()
-        self._paint: _Paint | None = None
+        self._paint: Paint | None = None
         self._bar: list[Segment] | None = None
         self._line_context: object = None
         # Final lines by visible line number, and what they were all drawn from.
@@ -100,7 +98,7 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         self._shown_state: object = None
         # The look (see _look) and the cursor's colours by cursor_look(), until the
         # styles change; the scrollbar's cells for one height, length and position.
-        self._looks: tuple[object, dict[object, Style], _Look] | None = None
+        self._looks: tuple[object, dict[object, Style], Look] | None = None
         self._bar_cache: tuple[object, list[Segment]] | None = None
         # A few screens of lines in each look (active or not, cursor or not).
         self._lines: LRUCache[tuple[str, int, Style, int, Style | None], tuple[T, Strip]] = (
@@ -309,7 +307,7 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         self._looks = None
         super().notify_style_update()
 
-    def _look(self) -> _Look:
+    def _look(self) -> Look:
         """What every line is drawn with, from the styles; kept until they change (each
         part walks the DOM, and a frame asks for every column's lines, often twice)."""
         app = self.app
@@ -321,7 +319,7 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
             looks = self._looks = (theme, {}, self._make_look())
         return looks[2]
 
-    def _make_look(self) -> _Look:
+    def _make_look(self) -> Look:
         styles = self.styles
         plain = (
             not any(edge for edge, _ in styles.border)
@@ -339,13 +337,13 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         if bar_back.a < 1:
             bar_back = base_background + bar_back
         bar = bar_back + styles.scrollbar_color
-        return _Look(plain, self.rich_style, background, bar_back.rich_color, bar.rich_color)
+        return Look(plain, self.rich_style, background, bar_back.rich_color, bar.rich_color)
 
     def cursor_look(self) -> object:
         """What the cursor's colours depend on besides the styles (see _make_paint)."""
         return self.has_focus
 
-    def _make_paint(self) -> _Paint:
+    def _make_paint(self) -> Paint:
         look = self._look()
         assert self._looks is not None
         cursors = self._looks[1]
@@ -353,7 +351,7 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         cursor = cursors.get(key)
         if cursor is None:
             cursor = cursors[key] = self.get_component_rich_style("card-column--cursor")
-        return _Paint(
+        return Paint(
             look.base,
             cursor,
             max(0, self.scrollable_content_region.width - 1),  # the last cell is the bar's
@@ -374,7 +372,7 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         cell = bar[y] if y < len(bar) else Segment(" ", paint.base)
         return Strip.join([self._line(y, paint), Strip([cell], 1)])
 
-    def _line(self, y: int, paint: _Paint) -> Strip:
+    def _line(self, y: int, paint: Paint) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
         if row >= len(self.items):
@@ -399,7 +397,7 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         self._lines[key] = (item, strip)
         return strip
 
-    def _draw(self, item: T, scroll_x: int, paint: _Paint, on_cursor: bool) -> Strip:
+    def _draw(self, item: T, scroll_x: int, paint: Paint, on_cursor: bool) -> Strip:
         width, base = paint.width, paint.base
         # The width lets a line choose a compact form in a narrow column.
         line = self.render_item(item, width).copy()
@@ -414,76 +412,3 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
             style = base + seg.style if seg.style else base
             segments.append(Segment(seg.text, style + cursor if cursor else style))
         return Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
-
-
-@dataclass(frozen=True, slots=True)
-class _Look:
-    """What a column's lines are drawn with, from its styles."""
-
-    plain: bool
-    """Nothing drawn around the lines (border, padding, tint...): see _plain_lines."""
-    base: Style
-    background: TColor
-    bar_back: Color | None
-    bar: Color | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Paint:
-    """What every line of one paint shares (part of each cached line's key)."""
-
-    base: Style
-    cursor: Style
-    width: int
-
-
-def bar_cells(
-    height: int, rows: int, top: int, back: Color | None, bar: Color | None
-) -> list[Segment]:
-    """A vertical scrollbar *height* cells tall over *rows* lines scrolled to *top*, one
-    segment per line, as Textual's scrollbar draws it."""
-    if height <= 0:
-        return []
-    drawn = ScrollBarRender.render_bar(
-        size=height,
-        virtual_size=rows,
-        window_size=height if height < rows else 0,  # as Textual: no thumb when all fit
-        position=top,
-        thickness=1,
-        vertical=True,
-        back_color=back or Color.parse("#555555"),
-        bar_color=bar or Color.parse("bright_magenta"),
-    )
-    return list(drawn.segments)
-
-
-def thumb(height: int, rows: int, top: int) -> list[tuple[str, Style | None]]:
-    """The bar's cells without colours: equal lists mean an identical bar."""
-    return [(cell.text, cell.style) for cell in bar_cells(height, rows, top, None, None)]
-
-
-def changed_span(
-    old_ids: Sequence[str],
-    old_items: Sequence[object],
-    new_ids: Sequence[str],
-    new_items: Sequence[object],
-    start: int = 0,
-    stop: int | None = None,
-) -> tuple[int | None, int]:
-    """The first and last rows from *start* up to *stop* (the visible ones) whose line may
-    differ between two item lists (an item that is a new object may look different);
-    ``(None, 0)`` when none do. Only those rows are compared: at 10,000 cards a column,
-    comparing every row up to a card added at the bottom cost more than drawing it."""
-    if old_items is new_items and old_ids is new_ids:
-        return None, 0
-    end = max(len(old_ids), len(new_ids))
-    stop = end if stop is None else min(stop, end)
-    old_n, new_n = len(old_ids), len(new_ids)
-    first: int | None = None
-    last = 0
-    for i in range(start, stop):
-        if i >= old_n or i >= new_n or old_ids[i] != new_ids[i] or old_items[i] is not new_items[i]:
-            if first is None:
-                first = i
-            last = i
-    return first, last
