@@ -187,9 +187,9 @@ def test_the_ecpm_command_runs_the_app_with_the_collector_tuned(tmp_path: Path) 
     )
     assert result["code"] == 0
     assert result["before"] == [700, 10, 10]
-    # Set before the app runs: collections every 50,000 allocations, and what start-up
+    # Set before the app runs: collections every 20,000 allocations, and what start-up
     # loaded (Textual, the app object and its classes) frozen out of the scans.
-    assert result["threshold"] == result["policy"] == [50_000, 20, 20]
+    assert result["threshold"] == result["policy"] == [20_000, 50, 50]
     frozen, before = result["frozen"], result["frozen_before"]
     assert isinstance(frozen, int) and isinstance(before, int) and frozen > before + 10_000
     assert result["app_frozen"] is True
