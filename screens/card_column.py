@@ -303,8 +303,9 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
 
     def notify_style_update(self) -> None:
         # What the look was computed from changed (CSS, theme, a pseudo-class here or
-        # above): compute it again when next drawn.
+        # above): compute it, and every line, again when next drawn.
         self._looks = None
+        self._shown.clear()
         super().notify_style_update()
 
     def _look(self) -> Look:
