@@ -41,10 +41,19 @@ SAME_COUNT = frozenset(
 project); after others (create, delete, an undo's) the change read counts them."""
 
 
+_LAST = Prepared(select(func.max(AuditEvent.id).label("last")))
+
+
+def _scalar(prepared: Prepared, conn: Connection, params: dict[str, Any]) -> Any:
+    row = prepared.first(conn, params)
+    assert row is not None  # an aggregate always has its row
+    return next(iter(row.values()))
+
+
 def _last_event(s: Session) -> int:
     # Read before the rows: on PostgreSQL (READ COMMITTED) a commit in between then
     # shows up again next time, which is harmless, instead of being missed.
-    return int(s.execute(select(func.max(AuditEvent.id))).scalar() or 0)
+    return int(_scalar(_LAST, s.connection(), {}) or 0)
 
 
 def _board_columns() -> list[Any]:
@@ -129,7 +138,6 @@ def _packed_board_rows(s: Session, project_id: int) -> list[BoardCard]:
 # The delta read runs after every card write of every board open on the project: its
 # statements run on SQLite's cursor (see prepared.py), where through the ORM session each
 # cost several times what SQLite spent on it.
-_LAST = Prepared(select(func.max(AuditEvent.id).label("last")))
 _NAMED = Prepared(
     select(AuditEvent.entity_id, AuditEvent.action).where(
         AuditEvent.id > bindparam("p_after"),
@@ -153,18 +161,10 @@ _PACKED_CHANGED = Prepared(
 )
 
 
-def _scalar(prepared: Prepared, conn: Connection, params: dict[str, Any]) -> Any:
-    row = prepared.first(conn, params)
-    assert row is not None  # an aggregate always has its row
-    return next(iter(row.values()))
-
-
 def _changes(s: Session, project_id: int, after: int) -> CardChanges | None:
     conn = s.connection()
     project = {"p_project": project_id}
-    # Read before the rows: on PostgreSQL (READ COMMITTED) a commit in between then shows
-    # up again next time, which is harmless, instead of being missed.
-    last = int(_scalar(_LAST, conn, {}) or 0)
+    last = _last_event(s)
     if last <= after:
         return CardChanges(after, [], [], int(_scalar(_COUNT, conn, project)))
     events = _NAMED.rows(conn, {"p_after": after, "p_last": last, **project})
