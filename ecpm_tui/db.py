@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
+from ecpm_tui.checkpoint import Checkpointer
 from ecpm_tui.config import DbTarget, redact_url
 from ecpm_tui.errors import StorageError
 
@@ -120,6 +121,7 @@ class Database:
         # lock is free) before BEGIN IMMEDIATE; busy_timeout stays the fallback.
         path = target.sqlite_path if engine.dialect.name == "sqlite" else None
         self.write_lock = WriteLock(path, BUSY_TIMEOUT_MS / 1000)
+        self.checkpointer = Checkpointer(path)
 
     @functools.cached_property
     def role(self) -> str:
@@ -159,6 +161,8 @@ class Database:
                 except BaseException:
                     session.rollback()
                     raise
+            if write:
+                self.checkpointer.wrote()
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[Connection]:
@@ -166,10 +170,25 @@ class Database:
         # status changes): Core statements only, nothing to flush or expunge.
         with self.engine.connect() as conn:
             conn.execution_options(ecpm_write=True)
-            with self._turn(True), conn.begin():
-                if not self.is_sqlite:
+            if not self.is_sqlite:
+                with conn.begin():
                     conn.execute(BUMP)
-                yield conn
+                    yield conn
+                return
+            # On SQLite, BEGIN and COMMIT go straight to the driver: through Core's
+            # transaction they cost a tenth of the time the write lock is held.
+            driver = conn.connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)  # the engine is pysqlite's
+            with self._turn(True):
+                _on_driver(driver, "BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    _on_driver(driver, "COMMIT")
+                except BaseException:
+                    if driver.in_transaction:
+                        driver.rollback()
+                    raise
+            self.checkpointer.wrote()
 
     def _turn(self, write: bool) -> contextlib.AbstractContextManager[None]:
         # Taken after the connection is checked out, released after COMMIT: the queue is
@@ -239,7 +258,8 @@ class Database:
             return int(value or 0)
 
     def close(self) -> None:
-        """Release every connection."""
+        """Release every connection (checkpointing first what this process left in the WAL)."""
+        self.checkpointer.close()
         with self._watch_lock:
             if self._watch is not None:
                 self._watch.close()
@@ -255,23 +275,30 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA wal_autocheckpoint=0")  # ecpm_tui.checkpoint checkpoints instead
     mode = cur.execute("PRAGMA journal_mode=WAL").fetchone()
     cur.close()
     if mode and str(mode[0]).lower() not in ("wal", "memory"):
         raise sqlite3.OperationalError(f"cannot switch to WAL journal mode (got {mode[0]})")
 
 
-def _sqlite_on_begin(conn: Connection) -> None:
-    write = conn.get_execution_options().get("ecpm_write", True)
-    sql = "BEGIN IMMEDIATE" if write else "BEGIN"
-    # On the driver's connection: through Core, BEGIN cost as much as a card move's
-    # UPDATE, inside the time other writers wait. Errors are raised as Core raises them.
+def _on_driver(driver: sqlite3.Connection, sql: str) -> None:
+    # Errors are raised as Core raises them (retries on a busy file work alike).
     try:
-        driver = conn.connection.driver_connection
-        assert driver is not None  # a connection being begun is open
         driver.execute(sql)
     except sqlite3.Error as exc:
         raise DBAPIError.instance(sql, (), exc, sqlite3.Error) from exc
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get("ecpm_write", True)
+    # On the driver's connection: through Core, BEGIN cost as much as a card move's
+    # UPDATE, inside the time other writers wait.
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)  # a connection being begun is open
+    if driver.in_transaction:
+        return  # a Core statement inside a transaction begun on the driver (write_core)
+    _on_driver(driver, "BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def make_engine(target: DbTarget) -> Engine:
