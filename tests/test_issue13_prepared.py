@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ecpm_tui.config import DbTarget
@@ -18,7 +18,7 @@ from ecpm_tui.models import Card
 from ecpm_tui.store import Store
 from ecpm_tui.store.base import INSERT_EVENT
 from ecpm_tui.store.card_writes import LOAD
-from ecpm_tui.store.prepared import Prepared
+from ecpm_tui.store.prepared import LazyRow, Prepared
 
 CARD = Card.__table__
 
@@ -51,6 +51,10 @@ def test_rows_are_the_rows_core_returns(tmp_path: Path) -> None:
             core = [dict(row) for row in c.execute(statement, params).mappings()]
             fast = Prepared(statement).rows(c, params)
             assert fast == core
+            lazy = Prepared(statement, lazy=True).rows(c, params)
+            assert [type(r) for r in lazy] == [LazyRow]
+            assert lazy[0]["title"] == core[0]["title"]  # one value read, then all of them
+            assert [r.to_dict() for r in lazy] == [dict(r) for r in lazy] == core
             assert [list(map(type, r.values())) for r in fast] == [
                 list(map(type, r.values())) for r in core
             ]
@@ -58,6 +62,24 @@ def test_rows_are_the_rows_core_returns(tmp_path: Path) -> None:
     assert row["due_date"] == date(2026, 12, 1)
     assert row["created_at"].tzinfo is not None and row["p_hash"]
     db.close()
+
+
+def test_literals_in_a_statement_keep_their_values_unless_given(tmp_path: Path) -> None:
+    store, cid = _store(tmp_path / "e.db")
+    statement = select(
+        (CARD.c.version + 41).label("answer"),
+        func.coalesce(bindparam("p_none", None), 7).label("seven"),
+        literal("[/] \x1b").label("text"),
+    ).where(CARD.c.id == bindparam("p_id"))
+    with store.db.engine.connect() as c:
+        core = [dict(r) for r in c.execute(statement, {"p_id": cid}).mappings()]
+        assert Prepared(statement).rows(c, {"p_id": cid}) == core
+        assert core == [{"answer": 42, "seven": 7, "text": "[/] \x1b"}]
+        given = Prepared(statement).rows(c, {"p_id": cid, "p_none": 8})
+        assert given[0]["seven"] == 8
+        with pytest.raises(KeyError):
+            Prepared(statement).rows(c, {})  # a parameter the caller must give
+    store.db.close()
 
 
 def test_a_missing_row_is_none(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from ecpm_tui import lifecycle
 from ecpm_tui.errors import NotFound, ValidationError
 from ecpm_tui.models import Card, Project, utcnow
 from ecpm_tui.store.base import LAST_HASH, StoreBase, insert_events, jsonable, writes_core
-from ecpm_tui.store.prepared import Prepared
+from ecpm_tui.store.prepared import LazyRow, Prepared
 from ecpm_tui.store.wip import refuse_read_only, wip_count_query, wip_limit_query, wip_verdict
 
 CARD = Card.__table__
@@ -79,7 +79,9 @@ _STATUS = (
     )
     .returning(*CARD.c)
 )
-LOAD, WIP_COUNT, MOVE, STATUS = (Prepared(q) for q in (_LOAD, _WIP_COUNT, _MOVE, _STATUS))
+# Lazy: under the write lock only the columns the write needs are converted.
+LOAD, MOVE, STATUS = (Prepared(q, lazy=True) for q in (_LOAD, _MOVE, _STATUS))
+WIP_COUNT = Prepared(_WIP_COUNT)
 CARD_FIELDS = tuple(c.name for c in CARD.c)
 MANAGER = Card.__mapper__.class_manager
 Pick = Callable[[lifecycle.CardStatus], lifecycle.CardStatus]
@@ -91,13 +93,14 @@ def card_of(row: Mapping[str, Any]) -> Card:
     if not Card.__mapper__.configured:
         # A process that has only run Core statements has not set up the ORM attributes yet.
         configure_mappers()
+    values = row.to_dict() if isinstance(row, LazyRow) else row
     card: Card = MANAGER.new_instance()
-    card.__dict__.update({name: row[name] for name in CARD_FIELDS})
+    card.__dict__.update({name: values[name] for name in CARD_FIELDS})
     make_transient_to_detached(card)
     return card
 
 
-def one(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def one(rows: list[Mapping[str, Any]]) -> Mapping[str, Any]:
     """The only row of an ``UPDATE ... RETURNING`` of a card locked by :func:`_load`."""
     if len(rows) != 1:
         raise AssertionError(f"expected one updated card, got {len(rows)}")
