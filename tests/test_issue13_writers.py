@@ -3,6 +3,7 @@ as before, and SQLite writers queue on a sidecar flock that never stops a write.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import stat
@@ -327,3 +328,28 @@ def test_the_lock_is_reentrant_within_a_thread(tmp_path: Path) -> None:
         assert lock.active
     lock.close()
     assert WriteLock(None).active is False
+
+
+def test_a_wait_given_up_releases_the_flock_granted_later(tmp_path: Path) -> None:
+    from ecpm_tui.write_lock import _Request
+
+    path = tmp_path / "x.lock"
+    path.touch()
+    other = os.open(path, os.O_RDWR)
+    mine = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        late = _Request(mine)
+        assert late.wait(0.01) is False  # the caller goes on without the flock
+        fcntl.flock(other, fcntl.LOCK_UN)
+        late.run()  # granted now, to nobody: released at once
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(other, fcntl.LOCK_UN)
+        answered = _Request(mine)
+        answered.run()  # the answer came before the caller looked
+        assert answered.wait(0) is True
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(other)
+        os.close(mine)
