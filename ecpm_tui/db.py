@@ -122,6 +122,8 @@ class Database:
         path = target.sqlite_path if engine.dialect.name == "sqlite" else None
         self.write_lock = WriteLock(path, BUSY_TIMEOUT_MS / 1000)
         self.checkpointer = Checkpointer(path)
+        self._hot: Connection | None = None
+        self._hot_lock = threading.Lock()
 
     @functools.cached_property
     def role(self) -> str:
@@ -168,15 +170,16 @@ class Database:
     def _connection(self) -> Iterator[Connection]:
         # A write transaction without an ORM session, for the hot writes (card moves and
         # status changes): Core statements only, nothing to flush or expunge.
-        with self.engine.connect() as conn:
-            conn.execution_options(ecpm_write=True)
-            if not self.is_sqlite:
+        if not self.is_sqlite:
+            with self.engine.connect() as conn:
+                conn.execution_options(ecpm_write=True)
                 with conn.begin():
                     conn.execute(BUMP)
                     yield conn
-                return
-            # On SQLite, BEGIN and COMMIT go straight to the driver: through Core's
-            # transaction they cost a tenth of the time the write lock is held.
+            return
+        with self._hot_connection() as conn:
+            # BEGIN and COMMIT go straight to the driver: through Core's transaction
+            # they cost a tenth of the time the write lock is held.
             driver = conn.connection.driver_connection
             assert isinstance(driver, sqlite3.Connection)  # the engine is pysqlite's
             with self._turn(True):
@@ -188,7 +191,40 @@ class Database:
                     if driver.in_transaction:
                         driver.rollback()
                     raise
-            self.checkpointer.wrote()
+                finally:
+                    if conn.in_transaction():
+                        # A Core statement inside had Core begin too (on the driver's
+                        # transaction, see _sqlite_on_begin): end that for the next write.
+                        conn.rollback()
+        self.checkpointer.wrote()
+
+    @contextlib.contextmanager
+    def _hot_connection(self) -> Iterator[Connection]:
+        # One connection kept for the hot writes of this process: checking one out of
+        # the pool and back in cost a sixth of a card move's CPU. A database error
+        # closes it (a broken file never sticks); a thread that finds it busy for long
+        # takes a connection of its own.
+        if not self._hot_lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            with self.engine.connect() as own:
+                own.execution_options(ecpm_write=True)
+                yield own
+            return
+        try:
+            kept = self._hot
+            if kept is None or kept.closed or kept.invalidated:
+                kept = self._hot = self.engine.connect()
+                kept.execution_options(ecpm_write=True)
+            try:
+                yield kept
+            except BaseException as exc:
+                driver = None if kept.invalidated else kept.connection.driver_connection
+                broken = isinstance(exc, (DBAPIError, sqlite3.Error))
+                if broken or not isinstance(driver, sqlite3.Connection) or driver.in_transaction:
+                    self._hot = None
+                    kept.close()
+                raise
+        finally:
+            self._hot_lock.release()
 
     def _turn(self, write: bool) -> contextlib.AbstractContextManager[None]:
         # Taken after the connection is checked out, released after COMMIT: the queue is
@@ -260,6 +296,13 @@ class Database:
     def close(self) -> None:
         """Release every connection (checkpointing first what this process left in the WAL)."""
         self.checkpointer.close()
+        if self._hot_lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            try:
+                if self._hot is not None:
+                    self._hot.close()
+                    self._hot = None
+            finally:
+                self._hot_lock.release()
         with self._watch_lock:
             if self._watch is not None:
                 self._watch.close()

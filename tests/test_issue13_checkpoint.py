@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from ecpm_tui.checkpoint import CHECKPOINT_EVERY, Checkpointer
 from ecpm_tui.config import DbTarget
 from ecpm_tui.db import open_database
+from ecpm_tui.errors import NotFound, StorageError
 from ecpm_tui.models import Card, Project
 from ecpm_tui.store import Store
 
@@ -134,3 +135,31 @@ def test_a_core_statement_inside_a_hot_write_joins_its_transaction(db_path: Path
     with db.engine.connect() as conn:
         assert conn.execute(select(Project.key)).scalars().all() == ["SHOP"]
     db.close()
+
+
+def test_the_kept_hot_connection_survives_refusals_and_is_replaced_after_errors(
+    db_path: Path,
+) -> None:
+    db = open_database(DbTarget(f"sqlite:///{db_path}", "test"))
+    store = Store(db, user="alice")
+    pid = project(store)
+    card = store.create_card(pid, {"title": "moved"})
+    assert card.id is not None
+    store.move_card(card.id, "planning")
+    kept = db._hot
+    assert kept is not None
+    with pytest.raises(NotFound):
+        store.move_card(999_999, "planning")
+    assert db._hot is kept, "a refusal leaves the connection as it was"
+    assert store.move_card(card.id, "execution").phase == "execution"
+
+    def broken(conn: Connection) -> None:
+        conn.exec_driver_sql("INSERT INTO no_such_table VALUES (1)")
+
+    with pytest.raises(StorageError, match="no such table"):
+        db.write_core(broken)
+    assert db._hot is None and kept.closed, "a database error drops it"
+    assert store.move_card(card.id, "closure").phase == "closure"
+    assert db._hot is not None and db._hot is not kept
+    db.close()
+    assert db._hot is None
