@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from ecpm_tui.errors import EcpmError
+from ecpm_tui.gc_policy import IdleCollector
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.start import StartScreen
 from ecpm_tui.text import clean, one_line
@@ -56,6 +57,7 @@ def _ecpm_commands() -> type[Provider]:
 
 # Quitting works while the database opens; every other key waits for it.
 HELD_KEY_EXCEPTIONS = frozenset({"ctrl+c", "ctrl+q"})
+COLLECT_EVERY_S = 0.25  # how often the idle collector looks (see gc_policy)
 
 
 class EcpmApp(App[None]):
@@ -118,6 +120,8 @@ class EcpmApp(App[None]):
         # Keys typed while the database opens, replayed in order once it is open.
         self.held_keys: list[events.Key] = []
         self.holding = 0  # > 0 while a screen opens from a worker (see hold_keys)
+        # Cycle collections while input pauses (when the ecpm command applied gc_policy).
+        self.collector = IdleCollector()
 
     def get_default_screen(self) -> Screen[object]:
         """The start screen, shown (when no store was given) while the database opens."""
@@ -144,6 +148,8 @@ class EcpmApp(App[None]):
         )
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.input()
         if isinstance(event, events.Key) and not event.is_forwarded:
             holding = self.holding or not hasattr(self, "store")
             if holding and event.key not in HELD_KEY_EXCEPTIONS:
@@ -172,6 +178,7 @@ class EcpmApp(App[None]):
                 event.prevent_default()
 
     def on_mount(self) -> None:
+        self.set_interval(COLLECT_EVERY_S, self.collector.tick)
         if self.open_store is not None and not hasattr(self, "store"):
             # After the first paint: the worker imports the storage layer, and a thread
             # importing holds the GIL for long stretches that delayed the start screen.

@@ -176,6 +176,7 @@ def test_the_ecpm_command_runs_the_app_with_the_collector_tuned(tmp_path: Path) 
 
         def run(self, **kwargs):
             seen["threshold"] = list(gc.get_threshold())
+            seen["automatic"] = gc.isenabled()
             seen["frozen"] = gc.get_freeze_count()
             seen["app_frozen"] = any(o is self for o in gc.get_objects()) is False
 
@@ -190,6 +191,7 @@ def test_the_ecpm_command_runs_the_app_with_the_collector_tuned(tmp_path: Path) 
     # Set before the app runs: collections every 20,000 allocations, and what start-up
     # loaded (Textual, the app object and its classes) frozen out of the scans.
     assert result["threshold"] == result["policy"] == [20_000, 50, 50]
+    assert result["automatic"] is False, "the app's idle collector collects instead"
     frozen, before = result["frozen"], result["frozen_before"]
     assert isinstance(frozen, int) and isinstance(before, int) and frozen > before + 10_000
     assert result["app_frozen"] is True
