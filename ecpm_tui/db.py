@@ -20,14 +20,14 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from ecpm_tui.checkpoint import Checkpointer
 from ecpm_tui.config import DbTarget, redact_url
+from ecpm_tui.engine import BUSY_TIMEOUT_MS, make_engine, on_driver
 from ecpm_tui.errors import StorageError
 
 # Re-exported: the file checks live apart so ``ecpm`` runs them before importing SQLAlchemy.
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-BUSY_TIMEOUT_MS = 5000
 # Bumped first in every PostgreSQL write: its row lock, held to commit, makes PostgreSQL
 # writers take turns as SQLite's BEGIN IMMEDIATE does, so reads-then-writes (next rank,
 # next risk ref) never interleave. (Bumped last, concurrent card creation got equal ranks.)
@@ -183,10 +182,10 @@ class Database:
             driver = conn.connection.driver_connection
             assert isinstance(driver, sqlite3.Connection)  # the engine is pysqlite's
             with self._turn(True):
-                _on_driver(driver, "BEGIN IMMEDIATE")
+                on_driver(driver, "BEGIN IMMEDIATE")
                 try:
                     yield conn
-                    _on_driver(driver, "COMMIT")
+                    on_driver(driver, "COMMIT")
                 except BaseException:
                     if driver.in_transaction:
                         driver.rollback()
@@ -309,59 +308,6 @@ class Database:
                 self._watch = None
         self.write_lock.close()
         self.engine.dispose()
-
-
-def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
-    # Autocommit at the driver level so that BEGIN is ours to emit (IMMEDIATE for writes).
-    dbapi_conn.isolation_level = None
-    cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA wal_autocheckpoint=0")  # ecpm_tui.checkpoint checkpoints instead
-    mode = cur.execute("PRAGMA journal_mode=WAL").fetchone()
-    cur.close()
-    if mode and str(mode[0]).lower() not in ("wal", "memory"):
-        raise sqlite3.OperationalError(f"cannot switch to WAL journal mode (got {mode[0]})")
-
-
-def _on_driver(driver: sqlite3.Connection, sql: str) -> None:
-    # Errors are raised as Core raises them (retries on a busy file work alike).
-    try:
-        driver.execute(sql)
-    except sqlite3.Error as exc:
-        raise DBAPIError.instance(sql, (), exc, sqlite3.Error) from exc
-
-
-def _sqlite_on_begin(conn: Connection) -> None:
-    write = conn.get_execution_options().get("ecpm_write", True)
-    # On the driver's connection: through Core, BEGIN cost as much as a card move's
-    # UPDATE, inside the time other writers wait.
-    driver = conn.connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)  # a connection being begun is open
-    if driver.in_transaction:
-        return  # a Core statement inside a transaction begun on the driver (write_core)
-    _on_driver(driver, "BEGIN IMMEDIATE" if write else "BEGIN")
-
-
-def make_engine(target: DbTarget) -> Engine:
-    """Create an engine with ecpm's connection settings (no I/O yet)."""
-    if target.is_sqlite:
-        engine = create_engine(
-            target.url,
-            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-            poolclass=NullPool if target.sqlite_path is None else None,
-        )
-        event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", _sqlite_on_begin)
-        return engine
-    return create_engine(
-        target.url,
-        pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=5,
-        connect_args={"connect_timeout": 10},
-    )
 
 
 _REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*(.+)$", re.MULTILINE)
