@@ -82,7 +82,7 @@ class ReasonScreen(ModalScreen[str | None]):
         self.question = question
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="reason-box", classes="risk-dialog"):
+        with Vertical(id="risk-reason-box", classes="risk-dialog"):
             yield Static(Content(self.question), classes="dialog-title")
             yield Input(placeholder="Reason (required; enter confirms)", id="reason-input")
             yield Static("", id="reason-error")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from pilots import settle
+from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select, Static
 
@@ -379,5 +380,32 @@ def test_moves_typed_ahead_are_all_applied(store: Store, pid: int) -> None:
         await settle(pilot)
         moved = next(r for r in store.list_risks(pid) if r.title == "Typo on banner")
         assert (moved.likelihood, moved.impact) == (1, 4)
+
+    run(store, pid, body)
+
+
+def test_the_close_dialog_looks_the_same_after_the_gates_reason_dialog(
+    store: Store, pid: int
+) -> None:
+    """Both reason dialogs once used the id ``reason-box``: after the gate's dialog had
+    loaded its sheet, the risk dialog took its 72-cell width and warning border."""
+    from ecpm_tui.screens.reason import ReasonScreen as GateReason
+
+    async def box_look(app: EcpmApp, pilot: Pilot[None]) -> tuple[str, str]:
+        await keys(pilot, "d")
+        dialog = app.screen
+        assert isinstance(dialog, ReasonScreen)
+        box = dialog.query_one(".risk-dialog")
+        look = (str(box.styles.width), str(box.styles.border_top[1]))
+        await keys(pilot, "escape")
+        return look
+
+    async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
+        before = await box_look(app, pilot)
+        app.push_screen(GateReason(Content("Why?")))
+        await settle(pilot)
+        await keys(pilot, "escape")
+        assert await box_look(app, pilot) == before
+        assert before[0] == "90w"  # 90% of the screen's width
 
     run(store, pid, body)
