@@ -20,6 +20,7 @@ from pathlib import Path
 __all__ = ["CHECKPOINT_EVERY", "Checkpointer"]
 
 CHECKPOINT_EVERY = 100
+JOIN_TIMEOUT_S = 5.0
 
 
 class Checkpointer:
@@ -37,6 +38,7 @@ class Checkpointer:
         self._stopped = False
         self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None
+        self._running = threading.Lock()  # one checkpoint at a time on _conn
 
     def wrote(self) -> None:
         """Count one committed write transaction; wake the thread when a checkpoint is due."""
@@ -64,12 +66,13 @@ class Checkpointer:
             self._wake.notify()
             thread = self._thread
         if thread is not None:
-            thread.join()
+            thread.join(JOIN_TIMEOUT_S)  # a checkpoint on a very slow disk is not waited out
         if pending:
             self.checkpoint()
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        with self._running:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     def checkpoint(self) -> None:
         """One PASSIVE checkpoint now (errors ignored: it is only an optimisation)."""
@@ -77,7 +80,7 @@ class Checkpointer:
             return
         with self._lock:
             self._writes = 0  # the next one is due *every* writes from now
-        with contextlib.suppress(sqlite3.Error):
+        with self._running, contextlib.suppress(sqlite3.Error):
             if self._conn is None:
                 # Autocommit: the checkpoint must not run inside a transaction.
                 self._conn = sqlite3.connect(
