@@ -16,7 +16,6 @@ from sys import intern
 from typing import Any
 
 from sqlalchemy import String, bindparam, column, func, select, type_coerce
-from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from ecpm_tui.models import AuditEvent, Card, Project
@@ -44,16 +43,10 @@ project); after others (create, delete, an undo's) the change read counts them."
 _LAST = Prepared(select(func.max(AuditEvent.id).label("last")))
 
 
-def _scalar(prepared: Prepared, conn: Connection, params: dict[str, Any]) -> Any:
-    row = prepared.first(conn, params)
-    assert row is not None  # an aggregate always has its row
-    return next(iter(row.values()))
-
-
 def _last_event(s: Session) -> int:
     # Read before the rows: on PostgreSQL (READ COMMITTED) a commit in between then
     # shows up again next time, which is harmless, instead of being missed.
-    return int(_scalar(_LAST, s.connection(), {}) or 0)
+    return int(_LAST.scalar(s.connection(), {}) or 0)
 
 
 def _board_columns() -> list[Any]:
@@ -166,7 +159,7 @@ def _changes(s: Session, project_id: int, after: int) -> CardChanges | None:
     project = {"p_project": project_id}
     last = _last_event(s)
     if last <= after:
-        return CardChanges(after, [], [], int(_scalar(_COUNT, conn, project)))
+        return CardChanges(after, [], [], int(_COUNT.scalar(conn, project)))
     events = _NAMED.rows(conn, {"p_after": after, "p_last": last, **project})
     named = {row["entity_id"] for row in events}
     if None in named or len(named) > MAX_CHANGED:
@@ -174,7 +167,7 @@ def _changes(s: Session, project_id: int, after: int) -> CardChanges | None:
     ids = sorted(i for i in named if i is not None)
     rows: list[BoardCard] = []
     if conn.dialect.name == "sqlite":
-        packed = _scalar(_PACKED_CHANGED, conn, {"p_ids": json.dumps(ids), **project})
+        packed = _PACKED_CHANGED.scalar(conn, {"p_ids": json.dumps(ids), **project})
         rows = [_card(values) for values in json.loads(packed or "[]")]
     else:
         for start in range(0, len(ids), 500):  # bounded IN lists
@@ -189,7 +182,7 @@ def _changes(s: Session, project_id: int, after: int) -> CardChanges | None:
     # Counting a project's cards reads its whole index (4 ms at 50,000 cards, on every
     # move): done when the events may have changed how many there are.
     counted = not all(row["action"] in SAME_COUNT for row in events)
-    total = int(_scalar(_COUNT, conn, project)) if counted else None
+    total = int(_COUNT.scalar(conn, project)) if counted else None
     return CardChanges(last, rows, gone, total)
 
 

@@ -138,9 +138,8 @@ class CardWrites(StoreBase):
         events = []
         limit = card["p_limit"]
         if limit is not None:
-            count = WIP_COUNT.first(c, {"p_project": project_id, "p_target": target.value})
-            assert count is not None  # a COUNT always has its row
-            over = wip_verdict(target.value, int(next(iter(count.values()))), limit, force)
+            count = WIP_COUNT.scalar(c, {"p_project": project_id, "p_target": target.value})
+            over = wip_verdict(target.value, int(count), limit, force)
             if over:
                 events.append(self.wip_override_row(card_id, project_id, title, target.value, over))
         values = {"p_id": card_id, "p_target": target.value, "p_project": project_id}

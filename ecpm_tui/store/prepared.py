@@ -154,6 +154,12 @@ class Prepared:
         found = self.rows(conn, params)
         return found[0] if found else None
 
+    def scalar(self, conn: Connection, params: Mapping[str, Any]) -> Any:
+        """The first column of the only row of an aggregate (a count, a max)."""
+        row = self.first(conn, params)
+        assert row is not None  # an aggregate always has its row
+        return next(iter(row.values()))
+
     def many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run once per parameter set in *rows* (an executemany)."""
         if conn.dialect.name != "sqlite":
