@@ -24,6 +24,8 @@ from ecpm_tui.screens.board import BoardScreen
 from ecpm_tui.screens.board_columns import BoardList
 from ecpm_tui.screens.form import FormScreen
 from ecpm_tui.store import BoardCard, Store
+from ecpm_tui.store.board import _board_rows as board_rows
+from ecpm_tui.store.board import _board_select as board_select
 from ecpm_tui.store.rows import SUMMARY_CHARS
 
 TODAY = date(2026, 3, 2)
@@ -152,8 +154,9 @@ def test_editor_opens_on_the_whole_card(store: tuple[Store, int, int]) -> None:
 
 
 def test_packed_read_equals_the_row_read(store: tuple[Store, int, int]) -> None:
-    """On SQLite the board reads its cards packed in one JSON value; what it gets must be
-    what the row-by-row read (used for changes, and on PostgreSQL) gives, to the byte."""
+    """On SQLite the board and change reads get their cards packed field by field in one
+    JSON value; what they give must be what the row-by-row read (PostgreSQL's) gives, to
+    the byte and the type, with repeated values shared."""
     s, pid, _long_id = store
     s.create_card(
         pid,
@@ -166,12 +169,26 @@ def test_packed_read_equals_the_row_read(store: tuple[Store, int, int]) -> None:
             "assignee": "zoë",
         },
     )
+    s.create_card(pid, {"title": "[b]no due date[/b]", "phase": "closure", "status": "done"})
+    query = board_select().where(Card.project_id == pid).order_by(Card.phase, Card.rank, Card.id)
+    by_rows = s.db.read(lambda session: board_rows(session, query))
     packed = s.board_cards(pid).rows
+    assert len(by_rows) > 2 and packed == by_rows
+    assert [[type(v) for v in card] for card in packed] == [
+        [type(v) for v in card] for card in by_rows
+    ]
     changes = s.card_changes(pid, 0)
     assert changes is not None
-    by_rows = sorted(changes.rows, key=lambda c: (c.phase, c.rank, c.id))
-    assert packed == by_rows
-    assert [type(v) for v in packed[-1]] == [type(v) for v in by_rows[-1]]
+    assert sorted(changes.rows, key=lambda c: (c.phase, c.rank, c.id)) == by_rows
+    assert len({id(card.phase) for card in packed}) == len({card.phase for card in packed})
+
+
+def test_packed_read_of_a_project_without_cards(store: tuple[Store, int, int]) -> None:
+    s, _pid, _long_id = store
+    empty = s.create_project({"key": "NONE", "name": "No cards"})
+    assert empty.id is not None
+    assert s.board_cards(empty.id).rows == []
+    assert s.card_changes(empty.id, 0) is not None
 
 
 def test_board_reads_on_both_backends(db: Database) -> None:
