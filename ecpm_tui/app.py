@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -58,6 +59,15 @@ def _ecpm_commands() -> type[Provider]:
 # Quitting works while the database opens; every other key waits for it.
 HELD_KEY_EXCEPTIONS = frozenset({"ctrl+c", "ctrl+q"})
 COLLECT_EVERY_S = 0.25  # how often the idle collector looks (see gc_policy)
+KEY_DONE_TIMEOUT_S = 0.25
+"""How long the next key waits at most for a key whose widget never reported back (it
+was removed meanwhile); the check runs with the collector's, so up to twice that."""
+
+
+class KeyDone(Message):
+    """Posted right behind a key to the widget the key went to: it bubbles up the same
+    widgets after the key, so it reaches the app once the key has been handled, also
+    when a widget on the way stopped the key."""
 
 
 class EcpmApp(App[None]):
@@ -115,11 +125,16 @@ class EcpmApp(App[None]):
         # Not copied: read once the database is open, so *open_store* may still add to it.
         self.startup_warnings = startup_warnings
         self._token: int | None = None
-        # Which screen was on top when each recent key arrived (see on_key).
-        self.key_origins: deque[tuple[events.Key, Screen[object]]] = deque(maxlen=64)
+        # Which screen was on top when each recent key arrived, and whether the key went
+        # to that screen itself for want of a focused widget (see on_key).
+        self.key_origins: deque[tuple[events.Key, Screen[object], bool]] = deque(maxlen=64)
         # Keys typed while the database opens, replayed in order once it is open.
         self.held_keys: list[events.Key] = []
         self.holding = 0  # > 0 while a screen opens from a worker (see hold_keys)
+        # The key being handled (its KeyDone and when it was sent), and the held key
+        # let through next (see on_event).
+        self.key_in_flight: tuple[KeyDone, events.Key, float] | None = None
+        self.next_key: events.Key | None = None
         # Cycle collections while input pauses (when the ecpm command applied gc_policy).
         self.collector = IdleCollector()
 
@@ -150,27 +165,78 @@ class EcpmApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
             self.collector.input()
-        if isinstance(event, events.Key) and not event.is_forwarded:
-            holding = self.holding or not hasattr(self, "store")
-            if holding and event.key not in HELD_KEY_EXCEPTIONS:
-                # A person who starts ecpm and types ``2`` or ``n`` and a name at once
-                # over a slow link gets all of it once the database is open.
-                self.held_keys.append(event)
-                return
-            self.key_origins.append((event, self.screen))
+        if not isinstance(event, events.Key):
+            await super().on_event(event)
+            return
+        if event.is_forwarded:
+            await super().on_event(event)  # back at the app: its bindings have run now
+            if self.key_in_flight is not None and self.key_in_flight[1] is event:
+                self._key_handled()
+            return
+        if event is self.next_key:
+            self.next_key = None
+        elif self._keys_wait() and event.key not in HELD_KEY_EXCEPTIONS:
+            # A person who starts ecpm and types ``2`` or ``n`` and a name at once
+            # over a slow link gets all of it once the database is open.
+            self.held_keys.append(event)
+            return
+        self.key_origins.append((event, self.screen, self.focused is None))
         await super().on_event(event)
+        # One key at a time: Textual hands every key to the focused widget at once, but
+        # runs a binding only when its key has bubbled back up to the app. Text typed
+        # right behind ctrl+u went into the field first and was erased with the rest;
+        # behind tab, it went into the field being left.
+        done = KeyDone()
+        if (self.focused or self.screen).post_message(done):
+            self.key_in_flight = (done, event, self.collector.clock())
+
+    def _keys_wait(self) -> bool:
+        return bool(
+            self.holding
+            or not hasattr(self, "store")
+            or self.key_in_flight
+            or self.next_key
+            or self.held_keys
+        )
+
+    @on(KeyDone)
+    def _key_done(self, message: KeyDone) -> None:
+        # The key was stopped on the way (a field took it): this came up behind it.
+        if self.key_in_flight is not None and self.key_in_flight[0] is message:
+            self._key_handled()
+
+    def _key_handled(self) -> None:
+        self.key_in_flight = None
+        self._next_held_key()
+
+    def _next_held_key(self) -> None:
+        """Let the first held key through, unless something still holds the keys."""
+        if not self.held_keys or self.next_key is not None:
+            return
+        if self.holding or not hasattr(self, "store") or self.key_in_flight:
+            return
+        key = self.held_keys.pop(0)
+        self.next_key = events.Key(key.key, key.character)
+        self.post_message(self.next_key)
+
+    def _tick(self) -> None:
+        self.collector.tick()
+        flight = self.key_in_flight
+        if flight is not None and self.collector.clock() - flight[2] > KEY_DONE_TIMEOUT_S:
+            self._key_handled()  # stopped by a widget that went away before its KeyDone
 
     def on_key(self, event: events.Key) -> None:
         """Keys typed right after the key that opened a form go into the form.
 
-        The terminal delivers ``n`` and the next letters together; they are all routed to
-        the screen below before ``n`` opens the form, then bubble up here. Without this
-        they were dropped, or run as commands (``q`` quit, a digit switched screens).
+        The terminal delivers ``n`` and the next letters together. Each letter is let
+        through once ``n`` has been handled, but a form focuses its first field only
+        once mounted: a letter that came before went to the screen below, or to the
+        form with nothing focused, and bubbles up here. Without this such keys were
+        dropped, or run as commands (``q`` quit, a digit switched screens).
         """
-        origin = next((s for e, s in self.key_origins if e is event), None)
+        origin = next(((s, bare) for e, s, bare in self.key_origins if e is event), None)
         form = self.screen
-        typed_ahead = origin is not None and origin is not form
-        if typed_ahead:
+        if origin is not None and (origin[0] is not form or origin[1]):
             from ecpm_tui.screens.form import FormScreen  # loaded with the storage layer
 
             if isinstance(form, FormScreen) and form.type_ahead(event):
@@ -178,7 +244,7 @@ class EcpmApp(App[None]):
                 event.prevent_default()
 
     def on_mount(self) -> None:
-        self.set_interval(COLLECT_EVERY_S, self.collector.tick)
+        self.set_interval(COLLECT_EVERY_S, self._tick)
         if self.open_store is not None and not hasattr(self, "store"):
             # After the first paint: the worker imports the storage layer, and a thread
             # importing holds the GIL for long stretches that delayed the start screen.
@@ -205,8 +271,7 @@ class EcpmApp(App[None]):
         # Awaited, then one refresh more: the held keys reach a mounted Projects screen.
         await self.switch_mode("projects")
         self._started()
-        held, self.held_keys = self.held_keys, []
-        self.screen.call_after_refresh(self._replay, held)
+        self.screen.call_after_refresh(self._next_held_key)
 
     def hold_keys(self) -> None:
         """Keep the keys typed from now on until :meth:`release_keys`: a screen that opens
@@ -215,16 +280,10 @@ class EcpmApp(App[None]):
         self.holding += 1
 
     def release_keys(self) -> None:
-        """Replay the held keys to whatever screen is on top once it has been drawn."""
+        """Let the held keys go, in order, to whatever screen is on top once drawn."""
         self.holding = max(0, self.holding - 1)
-        if not self.holding and hasattr(self, "store"):
-            held, self.held_keys = self.held_keys, []
-            if held:
-                self.screen.call_after_refresh(self._replay, held)
-
-    def _replay(self, keys: list[events.Key]) -> None:
-        for key in keys:
-            self.post_message(events.Key(key.key, key.character))
+        if not self.holding:
+            self.screen.call_after_refresh(self._next_held_key)
 
     def _started(self) -> None:
         self.sub_title = self.store.db.display

@@ -93,6 +93,10 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     """
 
     CSS_PATH = css_path("form.tcss")
+    # No automatic focus: it went to the fields' scrolling container, and the keys let
+    # through right after the one that opened the form were lost there. Until on_mount
+    # focuses the first field, keys come to the screen itself (see on_key).
+    AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
