@@ -121,13 +121,14 @@ def _unpack(packed: str | None) -> list[BoardCard]:
     columns: list[Any] = json.loads(packed) if packed else []
     if not columns or not columns[0]:
         return []
-    columns[4] = map(bool, columns[4])  # "more": 0/1 from SQLite
+    columns[4] = list(map(bool, columns[4]))  # "more": 0/1 from SQLite
+    # Each field replaced at once, so its duplicate strings go before the next is made.
     for i, parse in ((13, _day), (19, _utc)):
         parsed = {v: parse(v) for v in set(columns[i])}
-        columns[i] = map(parsed.__getitem__, columns[i])
+        columns[i] = list(map(parsed.__getitem__, columns[i]))
     for i in _SHARED:
         shared = {v: intern(v) if v else v for v in set(columns[i])}
-        columns[i] = map(shared.__getitem__, columns[i])
+        columns[i] = list(map(shared.__getitem__, columns[i]))
     return list(map(BoardCard._make, zip(*columns, strict=True)))
 
 
