@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import on, work
@@ -118,6 +119,15 @@ class ProjectsScreen(EcpmScreen):
         Column("late", "Late", 4, drop=4),
     )
 
+    @classmethod
+    def columns_for(cls, summaries: list[ProjectSummary]) -> tuple[Column, ...]:
+        """The columns, the key's as wide as the longest key shown (keys have up to 10
+        characters; at a fixed 6 cells, ``CHECKOUT25`` showed as ``CHECK…``)."""
+        longest = max((len(s.project.key) for s in summaries), default=0)
+        return tuple(
+            replace(c, width=max(c.width, longest)) if c.key == "key" else c for c in cls.COLUMNS
+        )
+
     def on_resize(self) -> None:
         # After the layout: the table's new width decides which columns it holds.
         self.call_after_refresh(lambda: self.show((self.summaries, self.decisions)))
@@ -135,7 +145,7 @@ class ProjectsScreen(EcpmScreen):
             keep, self.follow = self.follow, None
         self.summaries, self.decisions = data
         table.clear()
-        chosen = fit_table(table, self.COLUMNS)
+        chosen = fit_table(table, self.columns_for(self.summaries))
         for s in self.summaries:
             p = s.project
             nxt = s.next_milestone

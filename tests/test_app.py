@@ -412,3 +412,20 @@ def test_hostile_text_renders_literally_on_every_screen(store: Store) -> None:
         assert app.is_running
 
     run_app(store, body)
+
+
+def test_project_keys_show_whole_at_any_length(store: Store) -> None:
+    """Keys have up to 10 characters: the Key column widens to the longest one shown (it
+    was 6 cells, and a 10-character key showed cut short), at any terminal width."""
+    store.create_project({"key": "CHECKOUT25", "name": "Checkout 2025"})
+
+    async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
+        for size in ((120, 35), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            table = app.screen.query_one("#projects-table", DataTable)
+            assert "CHECKOUT25" in table_column(table, 0)
+            key_column = next(iter(table.columns.values()))
+            assert str(key_column.label) == "Key" and key_column.width == len("CHECKOUT25")
+
+    run_app(store, body)
