@@ -50,3 +50,20 @@ def test_keyboard_tour_of_the_real_app(demo_db: Path) -> None:
     with sqlite3.connect(demo_db) as conn:
         row = conn.execute("SELECT name FROM project WHERE key = 'E2E'").fetchone()
     assert row == ("[/] Typed in tmux",)
+
+
+def test_keys_sent_in_one_burst_all_land_where_they_were_typed(demo_db: Path) -> None:
+    """One write to the terminal, as a fast typist over a slow SSH link sends it: the
+    form's key, tab, its name, ctrl+u and a new name, then ctrl+s. Bound keys (tab,
+    ctrl+u) used to act after the text typed behind them had already gone in."""
+    with TmuxSession() as tmux:
+        tmux.start([ECPM, "--db", str(demo_db), "--no-mouse"], env=terminal_env())
+        tmux.wait_for("Storefront replatforming")
+        tmux.send_keys("n", "BURST", "Tab", "Web shop", "C-u", "Web store", "C-s")
+        tmux.wait_for("Saved project BURST")
+        tmux.send_keys("q")
+        tmux.wait_for_exit()
+
+    with sqlite3.connect(demo_db) as conn:
+        row = conn.execute("SELECT name FROM project WHERE key = 'BURST'").fetchone()
+    assert row == ("Web store",)
