@@ -109,6 +109,10 @@ class FitFooter(QuietFooter):
                     continue  # this key and every later one stay in help and the palette
                 used += needed
                 built = True
+                # Footer binds each key's ``compact`` to its own once mounted; a key starts
+                # compact, so mounting a wide footer's key styled it twice more (class on,
+                # class off). Given its value first, it is styled once.
+                widget.set_reactive(type(widget).compact, compact)  # type: ignore[attr-defined]
             yield widget
         if not built:
             # Footer builds its keys only once the screen's bindings are known, and not

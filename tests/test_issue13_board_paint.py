@@ -278,12 +278,26 @@ async def _footer_keys_built_once(
         assert len(board_builds) == 1, board_builds
         assert board_builds[0][2][:4] == ["n", "e", "space", "d"]
         assert isinstance(app.screen.focused, BoardColumns)
+        # Each key is built with its footer's width class (not compact, then made wide).
+        assert footer_keys_compact(app) == {False}
         # A real change of width builds the keys again, for the new width.
         await pilot.resize_terminal(90, 30)
         await settle(pilot)
         board_builds = [b for b in builds if b[0] == "BoardScreen"]
         assert [width for _, width, _ in board_builds] == [120, 90]
         assert len(board_builds[1][2]) < len(board_builds[0][2])
+        assert footer_keys_compact(app) == {True}
+
+
+def footer_keys_compact(app: EcpmApp) -> set[bool]:
+    """Whether the footer's keys (the palette's aside) are compact, by value and class."""
+    keys = [
+        key
+        for key in app.screen.query_one(FitFooter).query("FooterKey")
+        if not key.has_class("-command-palette")
+    ]
+    assert keys
+    return {bool(key.compact) for key in keys} | {key.has_class("-compact") for key in keys}
 
 
 def test_footer_keys_built_once(
