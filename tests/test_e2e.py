@@ -47,9 +47,14 @@ def test_keyboard_tour_of_the_real_app(demo_db: Path) -> None:
         tmux.send_keys("q")
         tmux.wait_for_exit()
 
-    with sqlite3.connect(demo_db) as conn:
-        row = conn.execute("SELECT name FROM project WHERE key = 'E2E'").fetchone()
-    assert row == ("[/] Typed in tmux",)
+    assert project_name(demo_db, "E2E") == "[/] Typed in tmux"
+
+
+def project_name(db: Path, key: str) -> str | None:
+    """The saved name of project *key*, read from the file (None if there is none)."""
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT name FROM project WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
 
 
 def test_keys_sent_in_one_burst_all_land_where_they_were_typed(demo_db: Path) -> None:
@@ -64,6 +69,4 @@ def test_keys_sent_in_one_burst_all_land_where_they_were_typed(demo_db: Path) ->
         tmux.send_keys("q")
         tmux.wait_for_exit()
 
-    with sqlite3.connect(demo_db) as conn:
-        row = conn.execute("SELECT name FROM project WHERE key = 'BURST'").fetchone()
-    assert row == ("Web store",)
+    assert project_name(demo_db, "BURST") == "Web store"
