@@ -128,7 +128,9 @@ class EcpmApp(App[None]):
         # Which screen was on top when each recent key arrived, and whether the key went
         # to that screen itself for want of a focused widget (see on_key).
         self.key_origins: deque[tuple[events.Key, Screen[object], bool]] = deque(maxlen=64)
-        # Keys typed while the database opens, replayed in order once it is open.
+        # Keys waiting their turn, let through one at a time in order (see on_event): typed
+        # while the database opens or a screen opens from a worker, or behind a key that
+        # is still being handled.
         self.held_keys: list[events.Key] = []
         self.holding = 0  # > 0 while a screen opens from a worker (see hold_keys)
         # The key being handled (its KeyDone and when it was sent), and the held key
