@@ -113,15 +113,19 @@ def _packed_columns() -> Any:
 
 
 def _unpack(packed: str | None) -> list[BoardCard]:
-    """Board rows from what :func:`_packed_columns` read.
+    """Board rows from what :func:`_packed_columns` read."""
+    return _from_columns(json.loads(packed) if packed else [])
+
+
+def _from_columns(columns: list[Any]) -> list[BoardCard]:
+    """Board rows from their fields' values, one list per field (empty: no rows).
 
     A field at a time: each distinct value is parsed (or interned) once and the field
     mapped through a dict, in C. Card by card, this cost more than SQLite's whole read.
     """
-    columns: list[Any] = json.loads(packed) if packed else []
     if not columns or not columns[0]:
         return []
-    columns[4] = list(map(bool, columns[4]))  # "more": 0/1 from SQLite
+    columns[4] = list(map(bool, columns[4]))  # "more": 0/1 from the database
     # Each field replaced at once, so its duplicate strings go before the next is made.
     for i, parse in ((13, _day), (19, _utc)):
         parsed = {v: parse(v) for v in set(columns[i])}
@@ -132,19 +136,10 @@ def _unpack(packed: str | None) -> list[BoardCard]:
     return list(map(BoardCard._make, zip(*columns, strict=True)))
 
 
-def _card(values: list[Any]) -> BoardCard:
-    values[4] = bool(values[4])  # "more": 0/1 from the database
-    values[13] = _day(values[13])
-    values[19] = _utc(values[19])
-    for i in _SHARED:
-        if values[i]:
-            values[i] = intern(values[i])
-    return BoardCard._make(values)
-
-
 def _board_rows(s: Session, query: Any) -> list[BoardCard]:
     # .all() fetches in one call; iterating a result fetched row by row (twice the time).
-    return [_card(list(row)) for row in s.connection().execute(query).all()]
+    rows = s.connection().execute(query).all()
+    return _from_columns([list(field) for field in zip(*rows, strict=True)])
 
 
 def _packed_board_rows(s: Session, project_id: int) -> list[BoardCard]:
