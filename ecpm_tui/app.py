@@ -193,12 +193,13 @@ class EcpmApp(App[None]):
             self.key_in_flight = (done, event, self.collector.clock())
 
     def _keys_wait(self) -> bool:
+        # Held keys go first: a new key waits behind them too.
+        return self._keys_blocked() or bool(self.held_keys)
+
+    def _keys_blocked(self) -> bool:
+        """Whether no key may go through now (held or not)."""
         return bool(
-            self.holding
-            or not hasattr(self, "store")
-            or self.key_in_flight
-            or self.next_key
-            or self.held_keys
+            self.holding or not hasattr(self, "store") or self.key_in_flight or self.next_key
         )
 
     @on(KeyDone)
@@ -213,9 +214,7 @@ class EcpmApp(App[None]):
 
     def _next_held_key(self) -> None:
         """Let the first held key through, unless something still holds the keys."""
-        if not self.held_keys or self.next_key is not None:
-            return
-        if self.holding or not hasattr(self, "store") or self.key_in_flight:
+        if not self.held_keys or self._keys_blocked():
             return
         key = self.held_keys.pop(0)
         self.next_key = events.Key(key.key, key.character)
