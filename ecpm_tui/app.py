@@ -26,6 +26,7 @@ from ecpm_tui.text import clean, one_line
 if TYPE_CHECKING:
     from textual.command import Provider
 
+    from ecpm_tui.screens.board_prefetch import BoardPrefetch
     from ecpm_tui.store import Store
 
 SCREENS_BY_KEY: tuple[tuple[str, str, str], ...] = (
@@ -137,6 +138,7 @@ class EcpmApp(App[None]):
         # let through next (see on_event).
         self.key_in_flight: tuple[KeyDone, events.Key, float] | None = None
         self.next_key: events.Key | None = None
+        self.board_prefetch: BoardPrefetch | None = None  # see prefetch_board
         # Cycle collections while input pauses (when the ecpm command applied gc_policy).
         self.collector = IdleCollector()
 
@@ -315,6 +317,21 @@ class EcpmApp(App[None]):
         """Focus a project and switch to one of its screens."""
         self.current_project_id = project_id
         self.switch_mode(mode)
+
+    def on_ecpm_screen_loaded(self) -> None:
+        # The first screen is drawn with its data: the board's cards are read next, in
+        # the background, for when it opens.
+        self.prefetch_board()
+
+    def prefetch_board(self) -> BoardPrefetch:
+        """The background read of the board's cards, started the first time this is
+        called: once the first screen shows its data, or by the board itself."""
+        if self.board_prefetch is None:
+            from ecpm_tui.screens.board_prefetch import BoardPrefetch  # with the screens
+
+            self.board_prefetch = BoardPrefetch()
+            self.board_prefetch.start(self)
+        return self.board_prefetch
 
     def data_changed(self) -> None:
         """Tell the visible screen to reload (after this user's own write)."""

@@ -54,6 +54,9 @@ class DataChanged(Message):
 class EcpmScreen(Screen[None]):
     """A main screen: loads its data off the UI thread and reloads on changes."""
 
+    class Loaded(Message):
+        """The screen shows data it has just loaded (the app then reads ahead)."""
+
     @property
     def ecpm(self) -> EcpmApp:
         return cast("EcpmApp", self.app)
@@ -96,6 +99,7 @@ class EcpmScreen(Screen[None]):
         # thread, where newer loads are started.
         if not worker.is_cancelled:
             self.show(data)
+            self.post_message(self.Loaded())
 
     def perform(
         self,

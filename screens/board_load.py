@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from textual import work
+from textual import on, work
 from textual.content import Content
 from textual.widgets import Static
 
@@ -19,6 +19,7 @@ from ecpm_tui import lifecycle
 from ecpm_tui.errors import EcpmError
 from ecpm_tui.filters import CardFilter, parse_filter
 from ecpm_tui.screens.board_cards import BoardCards
+from ecpm_tui.screens.board_prefetch import WAIT, BoardPrefetched
 from ecpm_tui.screens.board_render import (
     BoardData,
     BoardItem,
@@ -26,7 +27,7 @@ from ecpm_tui.screens.board_render import (
     HeadInfo,
     with_lanes,
 )
-from ecpm_tui.screens.board_state import BoardDelta, BoardLoad, CardIndex
+from ecpm_tui.screens.board_state import BoardDelta, BoardLoad, CardIndex, read_board
 from ecpm_tui.text import one_line
 
 
@@ -48,27 +49,18 @@ class BoardLoading(BoardCards):
         """Describe the selected card (defined by the board)."""
 
     def fetch(self) -> BoardLoad:
-        today = self.store.today()
         if self.portfolio:
+            today = self.store.today()
             return BoardLoad(BoardData(None, [], self.store.project_summaries(), today=today), None)
-        pid = self.ecpm.current_project_id
-        if pid is None:
-            projects = self.store.list_projects()
-            if not projects:
-                return BoardLoad(BoardData(None, [], []), None)
-            pid = projects[0].id
-        assert pid is not None
-        token = self.store.db.change_token()  # before the cards: see reload
-        snapshot = self.store.board_cards(pid)
-        project = self.store.get_project(pid)
-        data = BoardData(project, [], [], self.store.column_settings(pid), today)
-        return BoardLoad(data, CardIndex(pid, snapshot), token)
+        return read_board(self.store, self.ecpm.current_project_id)
 
     def reload(self) -> None:
         """Apply what changed since the last load when the same project's cards are
         loaded (a few rows, a column or two redrawn); load everything otherwise."""
         index = self.index
         pid = self.ecpm.current_project_id
+        if not self.portfolio and index is None and self._take_prefetch(pid):
+            return
         if self.portfolio or index is None or pid != index.project_id:
             self._load()
         else:
@@ -76,6 +68,23 @@ class BoardLoading(BoardCards):
             # which a toggle back redraws from the delta's project data).
             seen = self.read_token if self.columns_scope == "cards" else None
             self._load_changes(index.project_id, index.last_event, seen, self.data.today)
+
+    def _take_prefetch(self, project_id: int | None) -> bool:
+        """Show the app's background read of the board, the first time the board loads
+        (then catch up with what changed since); False when there is none to show."""
+        load = self.ecpm.prefetch_board().take(self, project_id)
+        if load == WAIT:
+            return True  # shown when it arrives (BoardPrefetched)
+        if not isinstance(load, BoardLoad):
+            return False
+        self.show(load)
+        self.reload()
+        return True
+
+    @on(BoardPrefetched)
+    def _prefetched(self, event: BoardPrefetched) -> None:
+        event.stop()
+        self.reload()
 
     @work(thread=True, exclusive=True, group="load")
     def _load_changes(

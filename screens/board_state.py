@@ -14,7 +14,7 @@ from datetime import date
 from ecpm_tui import lifecycle
 from ecpm_tui.models import Project
 from ecpm_tui.screens.board_render import BoardData
-from ecpm_tui.store import BoardCard, CardChanges, CardSnapshot, ColumnSetting
+from ecpm_tui.store import BoardCard, CardChanges, CardSnapshot, ColumnSetting, Store
 
 PATCHED_VIEWS = 16
 """Up to this many changed cards, the shown columns' views are patched card by card."""
@@ -150,3 +150,24 @@ class BoardDelta:
     today: date
     token: int | None = None
     """The database's change token, read just before the changes."""
+
+
+def read_board(store: Store, project_id: int | None) -> BoardLoad:
+    """A full load of the board in project scope: project *project_id* (None: the first
+    project), its cards indexed and its columns' views made, so the UI thread only
+    draws them. Runs in a worker."""
+    if project_id is None:
+        projects = store.list_projects()
+        if not projects:
+            return BoardLoad(BoardData(None, [], []), None)
+        project_id = projects[0].id
+    assert project_id is not None
+    today = store.today()
+    token = store.db.change_token()  # before the cards: see BoardLoading.reload
+    snapshot = store.board_cards(project_id)
+    project = store.get_project(project_id)
+    data = BoardData(project, [], [], store.column_settings(project_id), today)
+    index = CardIndex(project_id, snapshot)
+    for phase in lifecycle.PHASES:
+        index.view(phase.value)
+    return BoardLoad(data, index, token)
