@@ -49,7 +49,7 @@ __all__ = ["CARD_FIELDS", "BoardData", "BoardScreen", "CardList"]
 class BoardScreen(BoardLoading):
     """The lifecycle kanban."""
 
-    CSS_PATH = css_path("board.tcss")
+    CSS_PATH = css_path("board.tcss")  # read with the app's sheets already (see EcpmApp)
     # The columns, not the filter box that comes first: a first focus on the box showed
     # a footer of its four keys, rebuilt (and the screen laid out again) a moment later.
     AUTO_FOCUS = "#board-columns"

@@ -498,3 +498,27 @@ async def _footer_keys_built_without_the_app_focus(stores: tuple[Store, Store, i
 
 def test_footer_keys_built_without_the_app_focus(stores: tuple[Store, Store, int]) -> None:
     asyncio.run(_footer_keys_built_without_the_app_focus(stores))
+
+
+async def _board_sheet_read_with_the_apps(stores: tuple[Store, Store, int]) -> None:
+    ann, _bob, pid = stores
+    app = EcpmApp(ann, poll_interval=0)
+    app.current_project_id = pid
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        before = set(app.stylesheet.source)
+        await pilot.press("2")
+        await settle(pilot)
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        # The board's sheet was there before it opened (a screen's new sheet means a
+        # re-parse of every one), and its rules are in force.
+        assert board.css_path
+        assert [p for p in board.css_path if (str(p), "") not in before] == []
+        columns = board.query_one("#board-columns", BoardColumns)
+        assert columns.styles.layout is not None and columns.styles.layout.name == "grid"
+
+
+def test_board_sheet_read_with_the_apps(stores: tuple[Store, Store, int]) -> None:
+    """The board's stylesheet is read with the app's at start, not when it opens."""
+    asyncio.run(_board_sheet_read_with_the_apps(stores))
