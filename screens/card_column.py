@@ -143,7 +143,10 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         board's widgets) so that a scrollbar can appear or go. When the scrollbar stays as
         it is, only its thumb changes: set the size without a layout and repaint the bar.
         """
-        size = Size(self.size.width, rows)
+        # No width: lines are cut to the column (overflow-x hidden). With the column's
+        # width, the first Resize changed it and laid the screen out again after the
+        # first frame of the board.
+        size = Size(0, rows)
         if size == self.virtual_size:
             return
         window = self.scrollable_content_region.height
@@ -204,7 +207,7 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
         self.post_message(self.Highlighted(self))  # type: ignore[arg-type]
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.items))
+        self.resize_virtual(len(self.items))
 
     def action_cursor(self, step: int) -> None:
         self.cursor += step

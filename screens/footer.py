@@ -44,8 +44,12 @@ class QuietFooter(Footer):
             if self.restate(signature):
                 self.shown = signature
                 return
-            self.shown = signature
-        super().bindings_changed(screen)
+        super().bindings_changed(screen)  # notes that the keys are known; rebuilds
+        if self.is_attached and screen is self.screen and screen.app.app_focus:
+            # Footer rebuilds after the next paint: a new screen's first frame had no keys
+            # and the next was laid out and drawn again for them (a tenth of opening the
+            # board). Rebuilt before it, the later rebuild finds nothing to do.
+            self.refresh(recompose=True)
 
     def restate(self, signature: BindingSignature) -> bool:
         """Dim or undim the shown keys in place when only their enabled state changed
@@ -118,6 +122,21 @@ class FitFooter(QuietFooter):
             # Footer builds its keys only once the screen's bindings are known, and not
             # while the app lacks the focus (a browser tab): the next Resize builds them.
             self.composed_width = None
+        self.shown = shown_bindings(self.screen) if built else None
+
+    async def recompose(self) -> None:
+        """Rebuild the keys, unless they are the ones built, at the same width.
+
+        Footer asks for a rebuild each time it hears of the screen's bindings, which
+        includes right before and right after its first compose: rebuilt after the first
+        paint, the keys were laid out and drawn twice, a sixth of opening the board."""
+        if (
+            self.shown is not None
+            and self.composed_width == self.app.size.width
+            and shown_bindings(self.screen) == self.shown
+        ):
+            return
+        await super().recompose()
 
     def on_resize(self) -> None:
         # The first Resize comes right after mounting, at the width compose used: a

@@ -280,6 +280,13 @@ async def _footer_keys_built_once(
         assert isinstance(app.screen.focused, BoardColumns)
         # Each key is built with its footer's width class (not compact, then made wide).
         assert footer_keys_compact(app) == {False}
+        # Asked to rebuild with the same keys at the same width (as Footer asks after
+        # every paint that follows a change of bindings): nothing is built again.
+        footer = app.screen.query_one(FitFooter)
+        footer.refresh(recompose=True)
+        await settle(pilot)
+        assert len([b for b in builds if b[0] == "BoardScreen"]) == 1
+        assert footer_keys_compact(app) == {False}
         # A real change of width builds the keys again, for the new width.
         await pilot.resize_terminal(90, 30)
         await settle(pilot)
