@@ -30,6 +30,9 @@ KEY_TARGETS: dict[str, float] = {
     "clear filter": 30.0,
     "portfolio off": 50.0,
     "back to board": 50.0,
+    # The issue asks for it at 50,000 cards; opening costs the same at any size now
+    # (the cards are read in the background first), so it is checked at every size.
+    "open board": 300.0,
 }
 
 
@@ -289,7 +292,6 @@ def table(result: dict[str, Any]) -> str:
             cells.append(f"{value:.0f}" + ("" if value <= target else " OVER"))
         lines.append(f"| {key} | " + " | ".join(cells) + f" | <= {target:.0f} |")
     rows = [
-        ("open board (CPU ms)", lambda s: f"{s['keys']['open board'][0]:.0f}"),
         ("unbound key (harness cost, CPU ms)", lambda s: f"{s['keys']['unbound key'][0]:.0f}"),
         ("store.list_cards (ms)", lambda s: f"{s['list_cards_ms']:.1f}"),
         ("memory per card (bytes)", lambda s: f"{s['bytes_per_card']:.0f}"),
