@@ -13,6 +13,7 @@ itself does not take clicks.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import ClassVar, Generic, Self, TypeVar
 
 from rich.segment import Segment
@@ -26,7 +27,14 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ecpm_tui.screens.column_parts import Look, Paint, bar_cells, changed_span, thumb
+from ecpm_tui.screens.column_parts import (
+    Look,
+    Paint,
+    bar_cells,
+    changed_span,
+    simple_line,
+    thumb,
+)
 
 T = TypeVar("T")
 
@@ -404,11 +412,17 @@ class CardColumn(ScrollView, Generic[T], can_focus=True):
     def _draw(self, item: T, scroll_x: int, paint: Paint, on_cursor: bool) -> Strip:
         width, base = paint.width, paint.base
         # The width lets a line choose a compact form in a narrow column.
-        line = self.render_item(item, width).copy()
+        line = self.render_item(item, width)
+        cursor = paint.cursor if on_cursor else None
+        if not scroll_x:
+            style_of = partial(self.app.console.get_style, default=Style.null())  # as Rich
+            simple = simple_line(line, width, base, cursor, style_of)
+            if simple is not None:
+                return Strip(simple, width)
+        line = line.copy()
         line.no_wrap = True
         line.overflow = "ellipsis"
         line.truncate(width, overflow="ellipsis", pad=True)
-        cursor = paint.cursor if on_cursor else None
         segments = []
         for seg in line.render(self.app.console):
             if seg.text == "\n":

@@ -3,12 +3,13 @@ its lines, its scrollbar's cells, and which of its rows changed (see card_column
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual.color import Color as TColor
 from textual.scrollbar import ScrollBarRender
 
@@ -84,3 +85,46 @@ def changed_span(
                 first = i
             last = i
     return first, last
+
+
+def simple_line(
+    text: Text, width: int, base: Style, cursor: Style | None, style_of: Callable[[str], Style]
+) -> list[Segment] | None:
+    """*text* cut or padded to *width* cells, each part in *base* plus its own style (and
+    *cursor*), as Rich draws it after ``truncate(width, overflow="ellipsis", pad=True)``;
+    None when the text is not the simple kind this handles (then let Rich draw it).
+
+    Simple: ASCII (a cell per character), no style of its own, styles on separate parts in
+    order (``Text.append`` makes those). Card lines are, and drawing them through Rich's
+    general rendering was a quarter of the board's first paint.
+    """
+    plain = text.plain
+    if width < 1 or text.style or not plain.isascii() or not plain.isprintable():
+        return None
+    spans = text.spans
+    end = 0
+    for span in spans:
+        if span.start < end or span.end < span.start:
+            return None
+        end = span.end
+    if len(plain) > width:
+        # Rich keeps the parts that start before the cut; the ellipsis takes the style of
+        # the part it replaces.
+        plain = plain[: width - 1] + "\u2026"
+    segments: list[Segment] = []
+    at = 0
+    for span in spans:
+        start, stop = span.start, min(span.end, width)
+        if start >= width:
+            break
+        if start > at:
+            segments.append(Segment(plain[at:start], base + cursor if cursor else base))
+        if stop > start:
+            own = span.style if isinstance(span.style, Style) else style_of(span.style)
+            style = base + own if own else base
+            segments.append(Segment(plain[start:stop], style + cursor if cursor else style))
+            at = stop
+    tail = plain[at:width] + " " * (width - len(plain))
+    if tail:
+        segments.append(Segment(tail, base + cursor if cursor else base))
+    return segments
