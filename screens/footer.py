@@ -1,28 +1,33 @@
-"""The footer of every screen: keys never cut mid-word, and no rebuild without a change.
+"""The footer of every screen: one line of keys, drawn by one widget.
 
-Keys that do not fit are left out whole. Screens list their main keys first, so a narrow
-terminal (80 columns) shows those; every key stays in help (``?``) and the palette.
+Keys that do not fit are left out whole (never cut mid-word). Screens list their main
+keys first, so a narrow terminal (80 columns) shows those; every key stays in help
+(``?``) and the palette.
 
-Textual's Footer recomposes (a new widget per key, each styled) whenever a screen's
-bindings may have changed, which includes every focus change. On the board, moving
-between columns (h/l) moves the focus between widgets with the same keys, and that
-rebuild plus the repaint of the whole screen it causes was most of the cost of a key;
-so the footer rebuilds only when the keys it shows change.
+It looks like Textual's Footer (8.2), which is a container with a widget per key: each
+key widget was styled when mounted, again when its screen resumed or the stylesheet was
+refreshed, and all were built anew whenever the keys changed. That was a sixth of
+opening the board. This widget draws the same line itself and redraws it (without a
+layout) only when what it shows changes. A click on a key presses it, as in Footer.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 from rich.cells import cell_len
-from textual.app import ComposeResult
+from rich.style import Style
+from rich.text import Text
+from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 BindingSignature = tuple[tuple[str, str, str, str | None, bool, str], ...]
 
 
 def shown_bindings(screen: Screen[object]) -> BindingSignature:
-    """What a footer would show for *screen*: each shown key with its state."""
+    """What a footer shows for *screen*: each shown key with its state."""
     return tuple(
         (key, b.action, b.description, b.key_display, enabled, str(tooltip))
         for key, (_node, b, enabled, tooltip) in screen.active_bindings.items()
@@ -30,117 +35,192 @@ def shown_bindings(screen: Screen[object]) -> BindingSignature:
     )
 
 
-class QuietFooter(Footer):
-    """A Footer that skips the rebuild when the shown keys are what it already shows."""
+@dataclass(frozen=True, slots=True)
+class FooterItem:
+    """One key as the footer shows it."""
 
-    shown: BindingSignature | None = None
-
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        """Rebuild only for a real change of the shown keys (or their enabled state)."""
-        if self.is_attached and screen is self.screen and screen.app.app_focus:
-            signature = shown_bindings(screen)
-            if signature == self.shown:
-                return
-            if self.restate(signature):
-                self.shown = signature
-                return
-        super().bindings_changed(screen)  # notes that the keys are known; rebuilds
-        if self.is_attached and screen is self.screen and screen.app.app_focus:
-            # Footer rebuilds after the next paint: a new screen's first frame had no keys
-            # and the next was laid out and drawn again for them (a tenth of opening the
-            # board). Rebuilt before it, the later rebuild finds nothing to do.
-            self.refresh(recompose=True)
-
-    def restate(self, signature: BindingSignature) -> bool:
-        """Dim or undim the shown keys in place when only their enabled state changed
-        (the board's scope toggle): no rebuild, no relayout. False when more changed."""
-        if self.shown is None or _without_state(signature) != _without_state(self.shown):
-            return False
-        enabled = {action: flag for _key, action, _d, _k, flag, _t in signature}
-        for widget in self.query("FooterKey"):
-            flag = enabled.get(str(getattr(widget, "action", "")))
-            if flag is not None:
-                widget.set_class(not flag, "-disabled")
-        return True
+    key: str
+    display: str
+    description: str
+    enabled: bool
 
 
-def _without_state(signature: BindingSignature) -> BindingSignature:
-    return tuple((k, a, d, kd, True, t) for k, a, d, kd, _enabled, t in signature)
+@dataclass(frozen=True, slots=True)
+class FooterLine:
+    """What the footer draws at one width: the keys that fit, and the palette's key."""
+
+    items: tuple[FooterItem, ...]
+    palette: FooterItem | None
+    compact: bool
 
 
-def _key_width(key: Widget, compact: bool) -> int:
-    """Cells a footer key takes, from Footer's own CSS (Textual 8.2): normal keys are
-    `` k `` + ``desc `` (padding), compact ones ``k`` + `` desc`` and a margin of one."""
-    display = cell_len(str(getattr(key, "key_display", "")))
-    description = cell_len(str(getattr(key, "description", "")))
-    return display + description + 2 if compact else display + description + 3
+def footer_items(screen: Screen[object]) -> list[FooterItem]:
+    """The screen's shown keys in order, one per action (the first key bound to it), as
+    Footer lists them; the command palette's key is left to :func:`fit_line`."""
+    app = screen.app
+    seen: set[str] = set()
+    items = []
+    for _key, (_node, binding, enabled, _tooltip) in screen.active_bindings.items():
+        if not binding.show or binding.action in seen:
+            continue
+        seen.add(binding.action)
+        items.append(
+            FooterItem(binding.key, app.get_key_display(binding), binding.description, enabled)
+        )
+    return items
 
 
-class FitFooter(QuietFooter):
-    """Footer showing the keys, in order, up to the first one that does not fit whole."""
+def item_width(item: FooterItem, compact: bool) -> int:
+    """Cells a key takes: `` k desc `` normally, ``k desc`` and a space between keys
+    when compact."""
+    return cell_len(item.display) + cell_len(item.description) + (2 if compact else 3)
 
+
+def palette_width(item: FooterItem) -> int:
+    """Cells of the palette's key, on the right: a bar, ``^p Commands`` and a space."""
+    return cell_len(item.display) + cell_len(item.description) + 3
+
+
+def fit_line(
+    items: list[FooterItem], palette: FooterItem | None, width: int, compact_below: int
+) -> FooterLine:
+    """The keys that fit *width* whole, in order up to the first that does not. Narrower
+    than *compact_below*, keys are drawn closer and the palette's key is left out (ctrl+p
+    still works and help lists it): at 80 columns the board shows all its main keys."""
+    compact = width < compact_below
+    shown_palette = None if compact else palette
+    room = width - (palette_width(shown_palette) if shown_palette else 0)
+    used = 0
+    fitted = []
+    for item in items:
+        needed = item_width(item, compact)
+        if used + needed > room:
+            break
+        used += needed
+        fitted.append(item)
+    return FooterLine(tuple(fitted), shown_palette, compact)
+
+
+class FitFooter(Widget, can_focus=False):
+    """The screen's keys on one line, in order, up to the first one that does not fit."""
+
+    ALLOW_SELECT = False
     COMPACT_BELOW = 100
     """Narrower than this, the keys are drawn closer together so more of them fit."""
 
-    composed_width: int | None = None
-    """The terminal width the keys were last chosen for."""
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "footer-key--key",
+        "footer-key--description",
+        "footer--palette-bar",
+    }
+    DEFAULT_CSS = """
+    FitFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        text-wrap: nowrap;
+        & > .footer-key--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        & > .footer-key--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        & > .footer--palette-bar {
+            color: $foreground 20%;
+        }
+    }
+    """
 
-    def compose(self) -> ComposeResult:
-        # Decided before the keys are mounted (a footer spans the screen's width), so no
-        # half-drawn key ever shows and nothing waits for a layout pass.
-        width = self.app.size.width
-        self.composed_width = width
-        compact = width < self.COMPACT_BELOW
-        self.compact = compact
-        # Narrow, the screen's own keys come before "^p Commands": ctrl+p still works and
-        # help (?) lists it, and at 80 columns the Board shows all its main keys.
-        self.set_reactive(Footer.show_command_palette, not compact)
-        room = width
-        palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
-        if palette is not None and self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
-            binding = palette.binding
-            text = cell_len(self.app.get_key_display(binding)) + cell_len(binding.description)
-            # Docked right after a border (and, when not compact, padding on the right).
-            room -= text + (2 if compact else 3)
-        used = 0
-        full = False
-        built = False
-        for widget in super().compose():
-            if type(widget).__name__ == "FooterKey" and not widget.has_class("-command-palette"):
-                needed = _key_width(widget, compact)
-                full = full or used + needed > room
-                if full:
-                    continue  # this key and every later one stay in help and the palette
-                used += needed
-                built = True
-                # Footer binds each key's ``compact`` to its own once mounted; a key starts
-                # compact, so mounting a wide footer's key styled it twice more (class on,
-                # class off). Given its value first, it is styled once.
-                widget.set_reactive(type(widget).compact, compact)  # type: ignore[attr-defined]
-            yield widget
-        if not built:
-            # Footer builds its keys only once the screen's bindings are known, and not
-            # while the app lacks the focus (a browser tab): the next Resize builds them.
-            self.composed_width = None
-        self.shown = shown_bindings(self.screen) if built else None
+    def __init__(self) -> None:
+        super().__init__()
+        self.line: FooterLine | None = None
+        # Cells of each key drawn: (first, past the last, key), for clicks.
+        self.spans: list[tuple[int, int, FooterItem]] = []
 
-    async def recompose(self) -> None:
-        """Rebuild the keys, unless they are the ones built, at the same width.
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.update_line()
 
-        Footer asks for a rebuild each time it hears of the screen's bindings, which
-        includes right before and right after its first compose: rebuilt after the first
-        paint, the keys were laid out and drawn twice, a sixth of opening the board."""
-        if (
-            self.shown is not None
-            and self.composed_width == self.app.size.width
-            and shown_bindings(self.screen) == self.shown
-        ):
-            return
-        await super().recompose()
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Redraw for a change of the shown keys (or their enabled state), only then."""
+        if self.is_attached and screen is self.screen:
+            self.update_line()
 
     def on_resize(self) -> None:
-        # The first Resize comes right after mounting, at the width compose used: a
-        # rebuild then (every key a new widget, styled and laid out) was a tenth of
-        # opening the board.
-        if self.app.size.width != self.composed_width:
-            self.refresh(recompose=True)
+        self.update_line()
+
+    def update_line(self) -> None:
+        """Choose the keys for the current width; repaint (one line, no layout) if they
+        differ from those drawn."""
+        app = self.app
+        palette = None
+        if app.ENABLE_COMMAND_PALETTE:
+            found = self.screen.active_bindings.get(app.COMMAND_PALETTE_BINDING)
+            if found is not None:
+                _node, binding, enabled, _tooltip = found
+                palette = FooterItem(
+                    binding.key, app.get_key_display(binding), binding.description, enabled
+                )
+        others = [i for i in footer_items(self.screen) if palette is None or i.key != palette.key]
+        line = fit_line(others, palette, app.size.width, self.COMPACT_BELOW)
+        if line != self.line:
+            self.line = line
+            self.refresh()
+
+    def render(self) -> Text:
+        line = self.line
+        text = Text(no_wrap=True, overflow="crop", end="")
+        self.spans = []
+        if line is None:
+            return text
+        key_style = self.get_component_rich_style("footer-key--key")
+        description_style = self.get_component_rich_style("footer-key--description")
+        dim = Style(dim=True)
+        for item in line.items:
+            start = text.cell_len
+            off = dim if not item.enabled else Style()
+            if line.compact:
+                text.append(item.display, key_style + off)
+                if item.description:
+                    text.append(f" {item.description}", description_style + off)
+                text.append(" ")  # the space between keys: the footer's, not the key's
+                self.spans.append((start, text.cell_len - 1, item))
+            else:
+                text.append(f" {item.display} ", key_style + off)
+                if item.description:
+                    text.append(f"{item.description} ", description_style + off)
+                self.spans.append((start, text.cell_len, item))
+        palette = line.palette
+        if palette is not None:
+            width = self.size.width or self.app.size.width
+            gap = width - text.cell_len - palette_width(palette)
+            text.append(" " * max(0, gap))
+            start = text.cell_len
+            off = dim if not palette.enabled else Style()
+            text.append("\u258f", self.get_component_rich_style("footer--palette-bar"))
+            text.append(palette.display, key_style + off)
+            text.append(f" {palette.description}", description_style + off)
+            text.append(" ")
+            self.spans.append((start, text.cell_len, palette))
+        return text
+
+    def key_at(self, x: int) -> FooterItem | None:
+        """The key drawn at cell *x*, if any."""
+        return next((item for start, end, item in self.spans if start <= x < end), None)
+
+    def on_click(self, event: events.Click) -> None:
+        item = self.key_at(event.x)
+        if item is None:
+            return
+        event.stop()
+        if item.enabled:
+            self.app.simulate_key(item.key)
+        else:
+            self.app.bell()

@@ -185,16 +185,24 @@ def test_head_levels_abbreviate_then_shorten() -> None:
 
 
 def assert_footer_whole(app: EcpmApp, where: str) -> None:
-    footer = app.screen.query_one("Footer")
-    # Narrow footers leave "^p Commands" out (ctrl+p still works, help lists it).
-    palettes = footer.query("FooterKey.-command-palette")
-    right = palettes.first().region.x if palettes else footer.region.right
-    shown = [k for k in footer.query("FooterKey") if not k.has_class("-command-palette")]
-    assert shown, where
-    for k in shown:
-        assert k.region.width > 0 and k.region.right <= right, (where, k.region)
+    from ecpm_tui.screens.footer import FitFooter
+
+    footer = app.screen.query_one(FitFooter)
+    drawn = footer.render_line(0).text
+    assert len(drawn) <= footer.region.width == app.size.width, where
+    line = footer.line
+    assert line is not None and line.items, where
+    # Every key shown is drawn whole, in order, left of "^p Commands" when that is shown
+    # (narrow footers leave it out: ctrl+p still works, help lists it).
+    right = drawn.index("\u258f") if line.palette is not None else len(drawn)
+    at = 0
+    for item in line.items:
+        label = f"{item.display} {item.description}"
+        found = drawn.find(label, at)
+        assert found >= 0 and found + len(label) <= right, (where, label, drawn)
+        at = found + len(label)
     # The main keys come first: the first binding of each screen is always shown.
-    assert shown[0].region.x == footer.region.x, where
+    assert drawn.lstrip().startswith(f"{line.items[0].display} "), (where, drawn)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
@@ -224,9 +232,11 @@ def test_board_footer_shows_every_main_key_at_80_columns(store: Store) -> None:
     async def body(app: EcpmApp, pilot: Pilot[Any]) -> None:
         await pilot.press("2")
         await settle(pilot)
-        footer = app.screen.query_one("Footer")
-        keys = [str(getattr(k, "key_display", "")) for k in footer.query("FooterKey")]
-        assert keys[:8] == ["n", "e", "space", "d", "/", "g", "m", "p"], keys
+        from ecpm_tui.screens.footer import FitFooter
+
+        drawn = app.screen.query_one(FitFooter).render_line(0).text
+        main = "n New e Edit space Status d Delete / Filter g Gate m Mine p Portfolio "
+        assert drawn.startswith(main), drawn
 
     run_app(store, (80, 24), body)
 
@@ -280,3 +290,24 @@ def test_projects_without_decisions_say_so(store: Store) -> None:
     found = store.last_decisions(ids)
     assert set(found) <= set(ids)
     assert store.last_decisions([]) == {}
+
+
+def test_footer_fits_whole_keys_in_order() -> None:
+    """Keys are kept whole, in order, up to the first that does not fit: a shorter key
+    after it is left out too, so the main keys (listed first) are never skipped."""
+    from ecpm_tui.screens.footer import FooterItem, fit_line
+
+    alpha, long, c = (
+        FooterItem("a", "a", "Alpha", True),
+        FooterItem("b", "b", "A much longer key", True),
+        FooterItem("c", "c", "C", True),
+    )
+    palette = FooterItem("ctrl+p", "^p", "Commands", True)
+    # Wide: " a Alpha " 9 cells, " b A much longer key " 21, " c C " 5; "▏^p Commands " 13.
+    assert fit_line([alpha, long, c], palette, 48, 20).items == (alpha, long, c)
+    wide = fit_line([alpha, long, c], palette, 47, 20)
+    assert wide.items == (alpha, long) and wide.palette == palette and not wide.compact
+    assert fit_line([alpha, long, c], palette, 42, 20).items == (alpha,)
+    # Compact (narrower than 20 here): keys closer, no palette key.
+    narrow = fit_line([alpha, c, long], palette, 19, 20)
+    assert narrow.compact and narrow.palette is None and narrow.items == (alpha, c)

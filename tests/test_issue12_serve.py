@@ -189,8 +189,9 @@ async def drive_browser(devtools_port: int, url: str, shot: Path) -> tuple[str, 
             await cdp.call("Network.enable")
             await cdp.call("Page.enable")
             await cdp.call("Page.navigate", url=url)
-            # The Projects screen: its column headers and the demo's projects.
-            projects = await cdp.wait_text("Health", "Open board", "SHOP", "B2BX")
+            # The Projects screen: its column headers, the demo's projects and the footer's
+            # keys, the same as in a terminal.
+            projects = await cdp.wait_text("Health", "Archive/restore", "SHOP", "B2BX")
             # The same keys as in a terminal: 5 opens the Activity screen.
             # xterm.js reads keys from its hidden text area, as when a person clicks the page.
             await cdp.call(
@@ -254,7 +255,7 @@ def test_serve_shows_the_projects_screen_in_headless_chromium(
             projects, activity, colours = asyncio.run(
                 drive_browser(dev, f"http://127.0.0.1:{port}/", shot)
             )
-    assert "Open board" in projects
+    assert "Archive/restore" in projects and "^p Commands" in projects
     assert "Generated demo data" in activity
     assert shot.read_bytes().startswith(b"\x89PNG")
     # A drawn terminal screen (text, table, footer), not a blank or single-colour page.

@@ -13,10 +13,10 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pilots import settle
-from textual.app import ComposeResult
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.scroll_view import ScrollView
@@ -123,22 +123,35 @@ async def _active_column_is_marked_by_its_head(stores: tuple[Store, Store, int])
         assert [h.active for h in heads] == [False, False, True, False, False]
 
 
+def footer_parts(app: EcpmApp) -> dict[str, bool]:
+    """Each key's description as the footer draws it, and whether it is drawn dim."""
+    footer = app.screen.query_one(FitFooter)
+    parts: dict[str, bool] = {}
+    for seg in footer.render_line(0):
+        text = seg.text.strip()
+        if text and seg.style is not None:
+            parts[text] = bool(seg.style.dim)
+    return parts
+
+
 async def _scope_toggle_dims_footer_keys_in_place(stores: tuple[Store, Store, int]) -> None:
     ann, _bob, pid = stores
     async with board(ann, pid, (120, 35)) as (app, pilot):
-        keys = list(app.screen.query("FooterKey"))
-        by_action = {str(getattr(k, "action", "")): k for k in keys}
-        assert not by_action["new_card"].has_class("-disabled")
+        footer = app.screen.query_one(FitFooter)
+        region = footer.region
+        before = footer.render_line(0).text
+        assert footer_parts(app)["New"] is False
         await pilot.press("p")
         await settle(pilot)
-        # The same widgets (no rebuild), card keys dimmed, the scope key still live.
-        assert list(app.screen.query("FooterKey")) == keys
-        assert by_action["new_card"].has_class("-disabled")
-        assert by_action["cycle_status"].has_class("-disabled")
-        assert not by_action["portfolio"].has_class("-disabled")
+        # The same keys in the same places, card keys dimmed, the scope key still live.
+        assert app.screen.query_one(FitFooter) is footer and footer.region == region
+        assert footer.render_line(0).text == before
+        parts = footer_parts(app)
+        assert parts["New"] is True and parts["Status"] is True
+        assert parts["Portfolio"] is False
         await pilot.press("p")
         await settle(pilot)
-        assert not by_action["new_card"].has_class("-disabled")
+        assert footer_parts(app)["New"] is False
 
 
 async def _filter_box_keeps_its_place(stores: tuple[Store, Store, int]) -> None:
@@ -257,54 +270,37 @@ async def _footer_keys_built_once(
     stores: tuple[Store, Store, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ann, _bob, pid = stores
-    builds: list[tuple[str, int, list[str]]] = []
-    compose = FitFooter.compose
-
-    def counting(self: FitFooter) -> ComposeResult:
-        widgets = list(compose(self))
-        keys = [
-            str(getattr(w, "key_display", "")) for w in widgets if type(w).__name__ == "FooterKey"
-        ]
-        if keys:
-            builds.append((type(self.screen).__name__, self.app.size.width, keys))
-        yield from widgets
-
-    monkeypatch.setattr(FitFooter, "compose", counting)
     async with board(ann, pid, (120, 35)) as (app, pilot):
-        # One build, with the board's keys: the columns have the focus from the start
-        # (not the filter box, whose four keys were shown first), and the first Resize,
-        # at the width compose used, does not rebuild.
-        board_builds = [b for b in builds if b[0] == "BoardScreen"]
-        assert len(board_builds) == 1, board_builds
-        assert board_builds[0][2][:4] == ["n", "e", "space", "d"]
-        assert isinstance(app.screen.focused, BoardColumns)
-        # Each key is built with its footer's width class (not compact, then made wide).
-        assert footer_keys_compact(app) == {False}
-        # Asked to rebuild with the same keys at the same width (as Footer asks after
-        # every paint that follows a change of bindings): nothing is built again.
         footer = app.screen.query_one(FitFooter)
-        footer.refresh(recompose=True)
+        # The board's keys (the columns have the focus from the start, not the filter
+        # box with its four keys), drawn wide, with "^p Commands" on the right.
+        assert footer.line is not None and not footer.line.compact
+        assert [i.display for i in footer.line.items][:4] == ["n", "e", "space", "d"]
+        drawn = footer.render_line(0).text
+        assert drawn.startswith(" n New  e Edit  space Status  d Delete ")
+        assert drawn.rstrip().endswith("\u258f^p Commands")
+        # Told of the same bindings again (every focus change does), it draws nothing.
+        repaints: list[object] = []
+        real_refresh = footer.refresh
+
+        def counting_refresh(*args: Any, **kwargs: Any) -> Any:
+            repaints.append(args)
+            return real_refresh(*args, **kwargs)
+
+        monkeypatch.setattr(footer, "refresh", counting_refresh)
+        footer.bindings_changed(app.screen)
+        await pilot.press("l")
+        await pilot.press("h")
         await settle(pilot)
-        assert len([b for b in builds if b[0] == "BoardScreen"]) == 1
-        assert footer_keys_compact(app) == {False}
-        # A real change of width builds the keys again, for the new width.
+        assert repaints == []
+        # A real change of width fits the keys again, closer together and fewer.
         await pilot.resize_terminal(90, 30)
         await settle(pilot)
-        board_builds = [b for b in builds if b[0] == "BoardScreen"]
-        assert [width for _, width, _ in board_builds] == [120, 90]
-        assert len(board_builds[1][2]) < len(board_builds[0][2])
-        assert footer_keys_compact(app) == {True}
-
-
-def footer_keys_compact(app: EcpmApp) -> set[bool]:
-    """Whether the footer's keys (the palette's aside) are compact, by value and class."""
-    keys = [
-        key
-        for key in app.screen.query_one(FitFooter).query("FooterKey")
-        if not key.has_class("-command-palette")
-    ]
-    assert keys
-    return {bool(key.compact) for key in keys} | {key.has_class("-compact") for key in keys}
+        assert footer.line is not None and footer.line.compact and footer.line.palette is None
+        narrow = footer.render_line(0).text
+        assert narrow.startswith("n New e Edit space Status d Delete ")
+        assert "Commands" not in narrow and len(narrow) <= 90
+        assert repaints
 
 
 def test_footer_keys_built_once(
@@ -489,18 +485,18 @@ async def _footer_keys_built_without_the_app_focus(stores: tuple[Store, Store, i
     app.current_project_id = pid
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        # A browser tab (ecpm serve) may never give the app the focus: Footer then never
-        # rebuilds for its bindings, and its keys come with the first Resize.
+        # A browser tab (ecpm serve) may never give the app the focus: the footer draws
+        # its keys all the same (Textual's Footer waited for the focus or a Resize).
         app.app_focus = False
         await app.switch_mode("board")
-        keys: list[str] = []
+        drawn = ""
         for _ in range(40):  # (a key would give the app the focus: wait instead)
             await pilot.pause(0.05)
-            keys = [str(getattr(k, "key_display", "")) for k in app.screen.query("FooterKey")]
-            if keys:
+            drawn = app.screen.query_one(FitFooter).render_line(0).text
+            if drawn.strip():
                 break
         assert isinstance(app.screen, BoardScreen) and app.app_focus is False
-        assert keys[:4] == ["n", "e", "space", "d"], keys
+        assert drawn.startswith(" n New  e Edit  space Status  d Delete "), drawn
 
 
 def test_footer_keys_built_without_the_app_focus(stores: tuple[Store, Store, int]) -> None:
@@ -529,3 +525,36 @@ async def _board_sheet_read_with_the_apps(stores: tuple[Store, Store, int]) -> N
 def test_board_sheet_read_with_the_apps(stores: tuple[Store, Store, int]) -> None:
     """The board's stylesheet is read with the app's at start, not when it opens."""
     asyncio.run(_board_sheet_read_with_the_apps(stores))
+
+
+async def _a_click_on_a_footer_key_presses_it(stores: tuple[Store, Store, int]) -> None:
+    from ecpm_tui.screens.form import FormScreen
+
+    ann, _bob, pid = stores
+    async with board(ann, pid, (120, 35)) as (app, pilot):
+        footer = app.screen.query_one(FitFooter)
+        drawn = footer.render_line(0).text
+        await pilot.press("p")  # portfolio: "New" is dimmed, a click on it does nothing
+        await settle(pilot)
+        await pilot.click(FitFooter, offset=(drawn.index("New"), 0))
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.click(FitFooter, offset=(drawn.index("New"), 0))
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        # Between keys (the blank before the palette's bar) nothing happens.
+        await pilot.click(FitFooter, offset=(drawn.index("\u258f") - 1, 0))
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        await pilot.click(FitFooter, offset=(drawn.index("Commands"), 0))
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CommandPalette"
+
+
+def test_a_click_on_a_footer_key_presses_it(stores: tuple[Store, Store, int]) -> None:
+    """A click on a footer key runs it, as in Textual's Footer; on a dimmed key, not."""
+    asyncio.run(_a_click_on_a_footer_key_presses_it(stores))
