@@ -9,12 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import EcpmScreen, cell, safe
 from ecpm_tui.screens.columns import Column, fit_table, row_of
 from ecpm_tui.screens.footer import FitFooter
+from ecpm_tui.screens.header import FitHeader
 from ecpm_tui.store import EventRow
 from ecpm_tui.text import one_line
 
@@ -61,7 +62,7 @@ class ActivityScreen(EcpmScreen):
         self.data: ActivityData | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield FitHeader()
         yield Input(
             placeholder="filter: user:NAME project:KEY entity:card (Enter applies)",
             id="activity-filter",

@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Header, Input, Static
+from textual.widgets import Input, Static
 
 from ecpm_tui import lifecycle
 from ecpm_tui.errors import EcpmError
@@ -40,6 +40,7 @@ from ecpm_tui.screens.card_column import CardColumn
 from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.screens.form import FormScreen
 from ecpm_tui.screens.gate import GateScreen
+from ecpm_tui.screens.header import FitHeader
 from ecpm_tui.store import BoardCard, ColumnSetting, ProjectSummary
 from ecpm_tui.text import one_line
 
@@ -100,7 +101,7 @@ class BoardScreen(BoardLoading):
         self.long_matches: frozenset[int] = frozenset()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield FitHeader()
         # The filter box always has its place beside the title: setting or clearing a
         # filter never re-lays out the screen (a box that appeared and went cost a
         # layout and a repaint of the whole board).

@@ -9,7 +9,7 @@ from textual import events, work
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import Header, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
@@ -18,6 +18,7 @@ from ecpm_tui import charts
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import EcpmScreen
 from ecpm_tui.screens.footer import FitFooter
+from ecpm_tui.screens.header import FitHeader
 from ecpm_tui.text import clean
 
 CHARTS: tuple[tuple[str, str], ...] = (
@@ -236,7 +237,7 @@ class ChartsScreen(EcpmScreen):
         self.data: charts.ProjectCharts | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield FitHeader()
         yield Static("Loading charts...", id="charts-title")
         yield Static("", id="charts-legend")
         yield ChartView(id="charts-plot")

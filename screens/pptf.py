@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from ecpm_tui import lifecycle, pptf
 from ecpm_tui.resources import css_path
@@ -17,6 +17,7 @@ from ecpm_tui.screens.base import EcpmScreen, cell
 from ecpm_tui.screens.columns import Column, fit_table, row_of
 from ecpm_tui.screens.confirm import ConfirmScreen
 from ecpm_tui.screens.footer import FitFooter
+from ecpm_tui.screens.header import FitHeader
 from ecpm_tui.screens.pptf_compare import CompareScreen
 from ecpm_tui.screens.pptf_start import StartInterviewScreen
 from ecpm_tui.screens.pptf_summary import SummaryScreen
@@ -72,7 +73,7 @@ class PptfScreen(EcpmScreen):
         self.choices = InterviewChoices([], [], [])
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield FitHeader()
         yield Static("", id="pptf-title")
         yield DataTable(id="pptf-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="pptf-detail")

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from ecpm_tui import lifecycle, pptf
 from ecpm_tui.errors import EcpmError
@@ -17,6 +17,7 @@ from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import cell
 from ecpm_tui.screens.columns import Column, fit_table, row_of
 from ecpm_tui.screens.footer import FitFooter
+from ecpm_tui.screens.header import FitHeader
 from ecpm_tui.text import one_line
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ class CompareScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Back")]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield FitHeader()
         yield Static("", id="cmp-teams-title", classes="cmp-title")
         yield DataTable(id="cmp-teams", cursor_type="row", zebra_stripes=True)
         yield Static("", id="cmp-time-title", classes="cmp-title")

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from ecpm_tui import lifecycle, pptf
 from ecpm_tui.errors import EcpmError
@@ -23,6 +23,7 @@ from ecpm_tui.pptf_text import LANGUAGE_NAMES, dimension_label, phrase, rating_l
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.base import DataChanged, add_fixed_columns, cell
 from ecpm_tui.screens.footer import FitFooter
+from ecpm_tui.screens.header import FitHeader
 from ecpm_tui.screens.pptf_gap_risk import gap_risk_form
 from ecpm_tui.screens.pptf_reply import text_bar
 from ecpm_tui.text import clean, one_line
@@ -75,7 +76,7 @@ class SummaryScreen(Screen[None]):
         return self.ecpm.store
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield FitHeader()
         yield Static("Loading...", id="sum-head")
         yield Static("", id="sum-scores")
         yield Static("", id="sum-gaps-title")

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Header, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from ecpm_tui import lifecycle, pptf
 from ecpm_tui.errors import Conflict, EcpmError
@@ -30,6 +30,7 @@ from ecpm_tui.pptf_text import LANGUAGE_NAMES, dimension_label, phrase, rating_l
 from ecpm_tui.resources import css_path
 from ecpm_tui.screens.confirm import ConfirmScreen
 from ecpm_tui.screens.footer import FitFooter
+from ecpm_tui.screens.header import FitHeader
 from ecpm_tui.screens.pptf_reply import Reply, text_bar
 from ecpm_tui.text import one_line
 
@@ -89,7 +90,7 @@ class WizardScreen(Screen[None]):
         return self.ecpm.store
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield FitHeader()
         with Vertical(id="wiz-body"):
             yield Static("Loading the interview...", id="wiz-head")
             yield Static("", id="wiz-progress")

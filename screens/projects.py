@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from ecpm_tui import lifecycle, report
 from ecpm_tui.errors import EcpmError
@@ -22,6 +22,7 @@ from ecpm_tui.screens.columns import Column, fit_table, row_of
 from ecpm_tui.screens.confirm import ConfirmScreen
 from ecpm_tui.screens.footer import FitFooter
 from ecpm_tui.screens.form import FieldDef, FormScreen
+from ecpm_tui.screens.header import FitHeader
 from ecpm_tui.screens.reason import Reason, ReasonScreen
 from ecpm_tui.screens.report import ReportScreen
 from ecpm_tui.store import DecisionRow, ProjectSummary
@@ -95,7 +96,7 @@ class ProjectsScreen(EcpmScreen):
         self.follow: int | None = None  # project the cursor lands on after a reload
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield FitHeader()
         with Horizontal(id="projects-body"):
             yield DataTable(id="projects-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="project-detail")

@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from ecpm_tui import risk
 from ecpm_tui.models import Project, Risk
@@ -24,6 +24,7 @@ from ecpm_tui.screens.base import EcpmScreen, cell
 from ecpm_tui.screens.columns import Column, fit_table, row_of
 from ecpm_tui.screens.confirm import ConfirmScreen
 from ecpm_tui.screens.footer import FitFooter
+from ecpm_tui.screens.header import FitHeader
 from ecpm_tui.screens.risk_dialogs import ReasonScreen, RiskEventsScreen, TemplatePicker
 from ecpm_tui.screens.risk_form import RiskFormScreen, template_values
 from ecpm_tui.screens.risk_matrix import LEVEL_STYLE, CellChanged, RiskMatrix
@@ -78,7 +79,7 @@ class RisksScreen(EcpmScreen):
         self.follow: int | None = None  # risk id the register cursor lands on after a reload
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield FitHeader()
         yield Static("", id="risks-title")
         yield RiskMatrix()
         yield DataTable(id="risk-table", cursor_type="row", zebra_stripes=True)

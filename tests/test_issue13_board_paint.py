@@ -558,3 +558,31 @@ async def _a_click_on_a_footer_key_presses_it(stores: tuple[Store, Store, int]) 
 def test_a_click_on_a_footer_key_presses_it(stores: tuple[Store, Store, int]) -> None:
     """A click on a footer key runs it, as in Textual's Footer; on a dimmed key, not."""
     asyncio.run(_a_click_on_a_footer_key_presses_it(stores))
+
+
+async def _header_reads_as_textual_draws_it(stores: tuple[Store, Store, int]) -> None:
+    from ecpm_tui.screens.header import FitHeader
+
+    ann, _bob, pid = stores
+    async with board(ann, pid, (60, 20)) as (app, pilot):
+        header = app.screen.query_one(FitHeader)
+        line = header.render_line(0).text
+        # The icon, the title and sub-title centred between it and the clock's room.
+        assert line.startswith(" \u2b58      ") and len(line) == 60
+        title = f"ecpm \u2014 {app.sub_title}"
+        room = 60 - 8 - 10
+        shown = title if len(title) <= room else title[: room - 1] + "\u2026"
+        left = 8 + (room - len(shown)) // 2
+        assert line[left : left + len(shown)] == shown, line
+        # A new sub-title is drawn at once.
+        app.sub_title = "elsewhere"
+        await settle(pilot)
+        assert "ecpm \u2014 elsewhere" in header.render_line(0).text
+        # A click on the icon opens the command palette, as Textual's Header does.
+        await pilot.click(FitHeader, offset=(1, 0))
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CommandPalette"
+
+
+def test_header_reads_as_textual_draws_it(stores: tuple[Store, Store, int]) -> None:
+    asyncio.run(_header_reads_as_textual_draws_it(stores))
