@@ -1,10 +1,9 @@
 """The PPTF interview wizard: one question at a time, every answer saved at once.
 
-Keys: 0-3 rate, x N/A, u don't know (each saves in one transaction and moves on), tab
-into the note and action fields, enter or right next, left back, ctrl+s finish, esc
-back to the list. The digits rate here, so they do not switch screens; the other
-global keys still work. Saves run in order on one worker thread, so answers typed
-ahead are all kept and a killed terminal loses nothing already rated.
+Keys: 0-3 rate, x N/A, u don't know (each saves in one transaction and moves on), tab into
+the note and action fields, enter or right next, left back, ctrl+s finish, esc back to the
+list (the digits rate here; other global keys work). Saves run in order on one worker
+thread: answers typed ahead are all kept; a killed terminal loses nothing already rated.
 """
 
 from __future__ import annotations
