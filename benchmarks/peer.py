@@ -6,13 +6,15 @@ ecpm's environment, in a fresh process as well. Both are measured the same way:
 
 - **board ready**: from just before the app object is made (ecpm: and its database
   opened) to the board showing every card with one of them under the cursor, then the
-  screen settled (workers done, pending messages processed). Imports come before the
-  clock in both. Both apps start on their board (ecpm through a subclass whose first
-  mode is the board) and run headless at 160x50 through ``peer_timing.drive``.
-- **j**: cursor down, key to settled screen, median of 5 (``peer_timing.timed``, the
-  method of ``benchmarks/keys.py``), with the cost of an unbound key (``f12``, the
-  harness's own cost, which grows with the number of widgets on screen) measured
-  alongside and subtracted in the "net" rows.
+  screen settled (workers done, pending messages processed) and the last work done
+  (``peer_timing.quiet``: work left on timers counts, the quiet that proves it ended
+  does not). Imports come before the clock in both. Both apps start on their board
+  (ecpm through a subclass whose first mode is the board) and run headless at 160x50
+  through ``peer_timing.drive``.
+- **j**: cursor down, key (sent as the terminal driver sends it, ``peer_timing.press``)
+  to settled screen and the end of its work, median of 5 (``peer_timing.timed``), with
+  the cost of an unbound key (``f12``, the harness's own cost, which grows with the
+  number of widgets on screen) measured alongside and subtracted in the "net" rows.
 
 ``--large`` adds ecpm at 50,000 cards and one attempt of kanban-tui at 50,000 with a
 time limit; what happened is reported as it was.

@@ -193,3 +193,42 @@ def test_shared_harness_measures_ready_and_j_and_reports_a_board_that_never_come
     never = asyncio.run(board_and_j(Counter, lambda app: False, moved, limit=0.2))
     assert never["error"].startswith("not ready within 0.2 s (last look at ")
     assert "j" not in never
+
+
+class Trailing(Counter):
+    """``j`` leaves work on a timer, as kanban-tui's does (0.4-1.2 s of it)."""
+
+    BURN_S = 0.03
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.finished = 0
+
+    def action_down(self) -> None:
+        super().action_down()
+        self.set_timer(0.1, self.finish)
+
+    def finish(self) -> None:
+        import time
+
+        end = time.process_time() + self.BURN_S
+        while time.process_time() < end:
+            pass
+        self.finished += 1
+
+
+def test_a_key_is_timed_to_the_end_of_the_work_it_left_on_a_timer() -> None:
+    from benchmarks.peer_timing import drive, press, timed
+
+    app = Trailing()
+    seen: dict[str, Any] = {}
+
+    async def script(_pilot: Any) -> None:
+        seen["cpu_s"], seen["wall_s"] = await timed(app, lambda: press(app, "j"))
+        seen["finished"] = app.finished  # when timed returned
+
+    asyncio.run(drive(app, script))
+    assert app.rows == 1
+    assert seen["finished"] == 1  # the timer's work was waited for...
+    assert seen["cpu_s"] >= Trailing.BURN_S  # ...and its CPU counted
+    assert seen["wall_s"] >= seen["cpu_s"]
