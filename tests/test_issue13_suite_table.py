@@ -59,3 +59,15 @@ def test_the_card_list_and_peak_rss_are_judged_at_the_sizes_the_issue_names() ->
     ]
     ok = suite.table(result({"10000": size(5, 400, 120), "50000": size(5, 40, 200)}))
     assert "OVER" not in ok
+
+
+def test_a_writer_rate_just_under_the_target_never_prints_as_the_target() -> None:
+    def writers(rate: float) -> dict[str, Any]:
+        return {"writes_per_s": rate, "lost": 0.0, "refused": 0.0, "cpu_ms_per_write": 0.8}
+
+    out = result({})
+    out["writers"] = {"1": writers(900.0), "4": writers(1500.0), "8": writers(1499.7)}
+    lines = suite.writer_lines(out)
+    assert lines[0].startswith("Writers x1 (SQLite): 900 committed") and "OVER" not in lines[0]
+    assert "1500 committed" in lines[1] and "OVER" not in lines[1]
+    assert "1499 committed" in lines[2] and lines[2].endswith("target >= 1,500/s, OVER).")
