@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from pilots import record_notices
 from test_issue10_typing import run_app, settle, store
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
@@ -49,14 +48,7 @@ def test_a_filter_that_matches_nothing_says_so(store: Store) -> None:
 
 def test_an_unknown_filter_key_is_refused_with_a_message(store: Store) -> None:
     async def body(app: EcpmApp, pilot: Pilot[None]) -> None:
-        toasts: list[str] = []
-        original = app.notify
-
-        def notify(message: str, **kwargs: Any) -> None:
-            toasts.append(message)
-            original(message, **kwargs)
-
-        app.notify = notify  # type: ignore[method-assign]
+        notices = record_notices(app)
         await pilot.press("5")
         await settle(pilot)
         screen = app.screen
@@ -64,7 +56,7 @@ def test_an_unknown_filter_key_is_refused_with_a_message(store: Store) -> None:
         rows = screen.query_one("#activity-table", DataTable).row_count
         await pilot.press("slash", *"owner:bob", "enter")
         await settle(pilot)
-        assert any("unknown filter 'owner:bob'" in t for t in toasts)
+        assert any("unknown filter 'owner:bob'" in t for t, _ in notices)
         assert screen.filter_text == ""
         box = screen.query_one("#activity-filter", Input)
         assert box.value == "owner:bob" and box.has_focus

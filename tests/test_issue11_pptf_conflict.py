@@ -6,10 +6,11 @@ import asyncio
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
+from pilots import record_notices
 from test_pptf_wizard import open_first_interview, settle, until
+from textual.notifications import SeverityLevel
 from textual.widgets import Input, Static
 
 from ecpm_tui.app import EcpmApp
@@ -75,17 +76,11 @@ def test_without_a_version_the_save_still_replaces(db: Database) -> None:
 def test_wizard_shows_the_conflict_and_reloads_the_current_answer(db: Database) -> None:
     alice, bob, aid = stores(db)
     alice.save_answer(aid, "G1", 2, note="alice's note")
-    notices: list[tuple[str, Any]] = []
+    notices: list[tuple[str, SeverityLevel]] = []
 
     async def main() -> None:
         app = EcpmApp(alice, poll_interval=0)
-        original = app.notify
-
-        def notify(message: str, **kwargs: Any) -> None:
-            notices.append((str(message), kwargs.get("severity")))
-            original(message, **kwargs)
-
-        app.notify = notify  # type: ignore[method-assign]
+        record_notices(app, into=notices)
         async with app.run_test(size=(120, 35)) as pilot:
             await settle(pilot)
             await open_first_interview(app, pilot)

@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pilots import record_notices, settle
+
 from ecpm_tui.app import EcpmApp
 from ecpm_tui.config import DbTarget
 from ecpm_tui.db import open_database
@@ -22,7 +24,6 @@ from ecpm_tui.screens.board import BoardScreen
 from ecpm_tui.screens.board_prefetch import BoardPrefetch
 from ecpm_tui.screens.board_state import CardIndex, read_board
 from ecpm_tui.store import CardSnapshot, Store
-from tests.pilots import settle
 
 TODAY = date(2026, 3, 2)
 
@@ -198,14 +199,7 @@ def test_a_failed_read_leaves_the_board_to_read_for_itself(tmp_path: Path) -> No
     reads = count_reads(ann, before=fail_first)
     app = EcpmApp(ann, poll_interval=0)
     app.current_project_id = pids[0]
-    said: list[str] = []
-    real_notify = app.notify
-
-    def notify(message: str, **kwargs: Any) -> None:
-        said.append(message)
-        real_notify(message, **kwargs)
-
-    app.notify = notify  # type: ignore[method-assign]
+    said = record_notices(app)
 
     async def script(pilot: Any) -> None:
         await settle(pilot)
