@@ -41,9 +41,12 @@ async def settle(app: App[Any]) -> None:
 
 # The process counts as quiet after QUIET_STEPS sleeps of QUIET_STEP seconds in a row
 # that each used under BUSY_CPU seconds of CPU: 50 ms, three frames at 60 per second.
+# Under 1 ms is idle, as in Textual's own idle test: an app's periodic timers (ecpm's
+# 0.25 s tick: about 0.3 ms) are not the key's work, and at 0.25 ms they read as busy
+# and stretched a 16 ms key to 40-80 ms of wall time now and then.
 QUIET_STEP = 0.005
 QUIET_STEPS = 10
-BUSY_CPU = 0.00025
+BUSY_CPU = 0.001
 
 
 async def quiet() -> tuple[float, float]:
