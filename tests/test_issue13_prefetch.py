@@ -60,6 +60,13 @@ def count_reads(store: Store, before: Callable[[int], None] | None = None) -> li
     return reads
 
 
+def app_on(store: Store, project_id: int) -> EcpmApp:
+    """The app of *store*'s user, on project *project_id*, without the change poll."""
+    app = EcpmApp(store, poll_interval=0)
+    app.current_project_id = project_id
+    return app
+
+
 def shown(board: BoardScreen) -> list[list[str]]:
     return [list(col.ids) for col in board.lists()]
 
@@ -83,8 +90,7 @@ def test_board_opens_on_the_background_read(tmp_path: Path) -> None:
     them without another full read."""
     ann, bob, pids = two_users(tmp_path / "a.db")
     reads = count_reads(ann)
-    app = EcpmApp(ann, poll_interval=0)
-    app.current_project_id = pids[0]
+    app = app_on(ann, pids[0])
 
     async def script(pilot: Any) -> None:
         await settle(pilot)
@@ -108,8 +114,7 @@ def test_changes_made_after_the_read_show_when_the_board_opens(tmp_path: Path) -
     "2": the board shows them as a fresh load would, without a second full read."""
     ann, bob, pids = two_users(tmp_path / "a.db")
     reads = count_reads(ann)
-    app = EcpmApp(ann, poll_interval=0)
-    app.current_project_id = pids[0]
+    app = app_on(ann, pids[0])
 
     async def script(pilot: Any) -> None:
         await settle(pilot)
@@ -138,8 +143,7 @@ def test_board_opened_during_the_read_waits_for_it(tmp_path: Path) -> None:
     ann, bob, pids = two_users(tmp_path / "a.db")
     go_on = threading.Event()
     reads = count_reads(ann, before=lambda _n: go_on.wait(10))
-    app = EcpmApp(ann, poll_interval=0)
-    app.current_project_id = pids[0]
+    app = app_on(ann, pids[0])
 
     async def script(pilot: Any) -> None:
         for _ in range(100):  # the projects screen has loaded and the read has started
@@ -170,8 +174,7 @@ def test_read_of_another_project_is_dropped(tmp_path: Path) -> None:
     and never shows the other's cards."""
     ann, bob, pids = two_users(tmp_path / "a.db")
     reads = count_reads(ann)
-    app = EcpmApp(ann, poll_interval=0)
-    app.current_project_id = pids[0]
+    app = app_on(ann, pids[0])
 
     async def script(pilot: Any) -> None:
         await settle(pilot)
@@ -197,8 +200,7 @@ def test_a_failed_read_leaves_the_board_to_read_for_itself(tmp_path: Path) -> No
             raise EcpmError("The database is busy.")
 
     reads = count_reads(ann, before=fail_first)
-    app = EcpmApp(ann, poll_interval=0)
-    app.current_project_id = pids[0]
+    app = app_on(ann, pids[0])
     said = record_notices(app)
 
     async def script(pilot: Any) -> None:
@@ -246,8 +248,7 @@ def test_a_stale_read_is_caught_up_before_the_board_settles(tmp_path: Path) -> N
     """The board takes a read made before another user's changes: one reload shows it
     and then what changed since, as a fresh load would."""
     ann, bob, pids = two_users(tmp_path / "a.db")
-    app = EcpmApp(ann, poll_interval=0)
-    app.current_project_id = pids[0]
+    app = app_on(ann, pids[0])
 
     async def script(pilot: Any) -> None:
         await pilot.press("2")
