@@ -20,19 +20,10 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.app import App
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
-
-BindingSignature = tuple[tuple[str, str, str, str | None, bool, str], ...]
-
-
-def shown_bindings(screen: Screen[object]) -> BindingSignature:
-    """What a footer shows for *screen*: each shown key with its state."""
-    return tuple(
-        (key, b.action, b.description, b.key_display, enabled, str(tooltip))
-        for key, (_node, b, enabled, tooltip) in screen.active_bindings.items()
-        if b.show
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +34,11 @@ class FooterItem:
     display: str
     description: str
     enabled: bool
+
+    @classmethod
+    def of(cls, app: App[object], binding: Binding, enabled: bool) -> FooterItem:
+        """The item for *binding*, its key shown as *app* displays it."""
+        return cls(binding.key, app.get_key_display(binding), binding.description, enabled)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +60,7 @@ def footer_items(screen: Screen[object]) -> list[FooterItem]:
         if not binding.show or binding.action in seen:
             continue
         seen.add(binding.action)
-        items.append(
-            FooterItem(binding.key, app.get_key_display(binding), binding.description, enabled)
-        )
+        items.append(FooterItem.of(app, binding, enabled))
     return items
 
 
@@ -165,9 +159,7 @@ class FitFooter(Widget, can_focus=False):
             found = self.screen.active_bindings.get(app.COMMAND_PALETTE_BINDING)
             if found is not None:
                 _node, binding, enabled, _tooltip = found
-                palette = FooterItem(
-                    binding.key, app.get_key_display(binding), binding.description, enabled
-                )
+                palette = FooterItem.of(app, binding, enabled)
         others = [i for i in footer_items(self.screen) if palette is None or i.key != palette.key]
         line = fit_line(others, palette, app.size.width, self.COMPACT_BELOW)
         if line != self.line:
