@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.peer_timing import settle
 from ecpm_tui import gc_policy
 from ecpm_tui.app import EcpmApp
 from ecpm_tui.config import DbTarget
@@ -45,16 +46,6 @@ def bench_store(folder: Path, cards: int) -> tuple[Store, int]:
     return store, project.id
 
 
-async def _settle(app: EcpmApp) -> None:
-    from textual.pilot import Pilot
-
-    pilot = Pilot(app)
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause(0)
-    await app.workers.wait_for_complete()
-
-
 def _paused(app: EcpmApp) -> None:
     # As if the person paused between two keys: the app's idle collector runs then what
     # is due (see gc_policy). Held-down keys are collected every FORCE_AT allocations.
@@ -66,7 +57,7 @@ async def _timed(app: EcpmApp, act: Callable[[], Awaitable[object]]) -> tuple[fl
     _paused(app)
     cpu, wall = time.process_time(), time.perf_counter()
     await act()
-    await _settle(app)
+    await settle(app)
     return time.process_time() - cpu, time.perf_counter() - wall
 
 
@@ -85,7 +76,7 @@ def measure_keys(store: Store, project_id: int, repeat: int = 5) -> list[KeyCost
         async with app.run_test(size=(160, 50)) as pilot:
             # The start screen loads its own data once painted: let it finish, or the
             # board's opening is charged with it.
-            await _settle(app)
+            await settle(app)
             add("open board", await _timed(app, lambda: pilot.press("2")))
             for _ in range(repeat):
                 # An unbound key: what the harness itself costs per key (subtract it).

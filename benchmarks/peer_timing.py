@@ -2,10 +2,10 @@
 
 Only the standard library and Textual: this module is imported by ``peer_kanban.py``
 under kanban-tui's own virtual environment as well as by ``peer.py`` under ecpm's.
-``timed`` and ``settle`` measure a key as ``benchmarks/keys.py`` does for ecpm
-(``_timed``/``_settle``): the key, then every worker finished and the screen refreshed,
-three times over; CPU time is the whole process's (all threads). Keys are sent with
-``press``, not ``Pilot.press``: see there.
+``settle`` (every worker finished and the screen refreshed, three times over) is also
+how ``benchmarks/keys.py`` waits after each of ecpm's keys. ``timed`` then waits for the
+end of the key's work (``quiet``); CPU time is the whole process's (all threads). Keys
+are sent with ``press``, not ``Pilot.press``: see there.
 """
 
 from __future__ import annotations
